@@ -1,0 +1,174 @@
+"""The composition root: one function builds the Application; production, CLI and tests use it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any, Final
+
+from sqlalchemy.engine import Engine
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    LinkPreviewOptions,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import constants as c
+from bot import handlers as h
+from bot.config import Settings
+from bot.service import Answerer, seed_if_empty
+from store import create_db_engine, describe_database
+
+log = logging.getLogger(__name__)
+
+PRIVATE_COMMANDS: Final = (
+    BotCommand("ask", "Ask about a casualty figure"),
+    BotCommand("help", "What I do, with examples"),
+)
+GROUP_COMMANDS: Final = (BotCommand("ask", "Ask about a casualty figure"),)
+ADMIN_COMMANDS: Final = (
+    *PRIVATE_COMMANDS,
+    BotCommand("addclaim", "FIGURE | WHAT | CLAIMANT | DATE | CAVEATS [| URL]"),
+    BotCommand("editclaim", "N field=value"),
+    BotCommand("retract", "N REASON"),
+    BotCommand("claim", "N: a claim with its history"),
+    BotCommand("claims", "[page]: list claims"),
+    BotCommand("export", "All claims as JSON"),
+    BotCommand("import", "Reply to a JSON file to import it"),
+)
+RETRY_BACKOFF_SECONDS: Final = 0.5  # first pause before retrying a failed request; doubles
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """Telegram's flood limits, retrying 429s and also 5xx and connection failures.
+
+    A timed-out request is not retried: Telegram may have delivered it, and a question must
+    be answered once, not twice.
+    """
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        delay = RETRY_BACKOFF_SECONDS
+        for attempt in range(c.RATE_LIMIT_RETRIES + 1):
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except TimedOut:
+                raise
+            except NetworkError as exc:
+                if attempt == c.RATE_LIMIT_RETRIES or endpoint == "getUpdates":
+                    raise
+                log.warning("%s failed (%s); retry %s in %.1fs", endpoint, exc, attempt + 1, delay)
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+
+async def startup(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Seed an empty database, publish the command lists, and say what is running where."""
+    d: h.Deps = application.bot_data["deps"]
+    await asyncio.to_thread(seed_if_empty, engine=d.engine, seed_file=d.settings.seed_file)
+    bot = application.bot
+    await bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
+    for admin_id in sorted(d.settings.admin_ids):
+        try:
+            await bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id))
+        except TelegramError as exc:  # an admin who never opened a chat with the bot
+            log.warning("could not set admin commands for %s: %s", admin_id, exc)
+    await asyncio.to_thread(d.answerer.index, force=True)
+    log.info("bot @%s running on %s", bot.username, describe_database(d.engine))
+
+
+def build_application(
+    settings: Settings, *, engine: Engine | None = None
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """Build the bot: configuration, dependencies and every handler, in order."""
+    engine = engine or create_db_engine(settings.database_url)
+    application = (
+        Application.builder()
+        .token(settings.token())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
+        )
+        .rate_limiter(RetryingRateLimiter(max_retries=c.RATE_LIMIT_RETRIES))
+        .concurrent_updates(True)
+        .connect_timeout(settings.telegram_timeout)
+        .read_timeout(settings.telegram_timeout)
+        .write_timeout(settings.telegram_timeout)
+        .post_init(startup)
+        .build()
+    )
+    application.bot_data["deps"] = h.Deps(settings, engine, Answerer(engine))
+
+    new = filters.UpdateType.MESSAGE  # edits and channel posts are not new questions
+    private = filters.ChatType.PRIVATE
+    handlers = [
+        # /start and /help explain the bot; /start also opens "more sources" deep links.
+        CommandHandler(["start", "help"], h.show_help, filters=new),
+        # /ask works everywhere; in groups it is how people ask without a mention.
+        CommandHandler("ask", h.ask_command, filters=new),
+        # Admin commands check the numeric user id themselves and refuse everyone else.
+        CommandHandler("addclaim", h.add_claim_command, filters=new),
+        CommandHandler("editclaim", h.edit_claim_command, filters=new),
+        CommandHandler("retract", h.retract_claim_command, filters=new),
+        CommandHandler("claim", h.show_claim, filters=new),
+        CommandHandler("claims", h.list_claims_command, filters=new),
+        CommandHandler("export", h.export_claims_command, filters=new),
+        CommandHandler("import", h.import_claims_command, filters=new),
+        # Unknown commands get a pointer in private and silence in groups.
+        MessageHandler(new & private & filters.COMMAND, h.reject_unknown_command),
+        # In private, any text is a question.
+        MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, h.answer_private),
+        # In groups, only replies to the bot and @mentions; other chatter gets silence.
+        MessageHandler(
+            new & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & h.AddressedToBot(),
+            h.answer_group,
+        ),
+        # Stickers, photos and voice notes in private get a hint to ask in words.
+        MessageHandler(new & private & ~filters.TEXT, h.hint_text_only),
+        # Inline mode: @bot QUERY in any chat.
+        InlineQueryHandler(h.answer_inline),
+        # Suggestion buttons under a "no stored claim" answer.
+        CallbackQueryHandler(h.show_suggestion),
+    ]
+    application.add_handlers(handlers)
+    application.add_error_handler(h.report_error)
+    return application
+
+
+def run_bot(settings: Settings) -> int:
+    """Run long polling until SIGINT or SIGTERM."""
+    application = build_application(settings)
+    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    return 0

@@ -1,0 +1,122 @@
+"""``python -m bot`` and ``casualty-bot``: ask offline, import, export, seed, run the bot."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.render import PLAIN, render_answer
+from bot.service import Answerer, seed_if_empty
+from store import (
+    ClaimValidationError,
+    create_db_engine,
+    export_claims,
+    import_claims,
+    seed_claims,
+)
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="casualty-bot",
+        description="Casualty figures with their claimants, dates and caveats.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="answer a question offline from the local database")
+    ask.add_argument(
+        "question", nargs="+", help='e.g. "How many Russian soldiers died in Bakhmut?"'
+    )
+
+    imp = commands.add_parser("import", help="store all claims of a JSON file, or none")
+    imp.add_argument("file", type=Path, help='a {"claims": [...]} document, as exported')
+
+    exp = commands.add_parser("export", help="write every claim as JSON (stdout by default)")
+    exp.add_argument("file", type=Path, nargs="?", help="where to write; omit for stdout")
+
+    commands.add_parser("seed", help="add missing seed claims; never overwrites edited ones")
+    commands.add_parser("run", help="run the Telegram bot (long polling)")
+    return parser
+
+
+def _setup_logging(settings: Settings, *, default: str) -> None:
+    level = settings.log_level if "log_level" in settings.model_fields_set else default
+    logging.basicConfig(
+        level=level,
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
+
+
+def _ask(settings: Settings, question: str) -> int:
+    engine = create_db_engine(settings.database_url)
+    seed_if_empty(engine=engine, seed_file=settings.seed_file)
+    print(render_answer(Answerer(engine).ask(question), PLAIN))
+    return 0
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid JSON: {exc}") from None
+
+
+def _import(settings: Settings, path: Path, *, seeding: bool = False) -> int:
+    document = _read_json(path)
+    engine = create_db_engine(settings.database_url)
+    try:
+        if seeding:
+            report = seed_claims(engine=engine, document=document)
+        else:
+            report = import_claims(engine=engine, document=document, actor="cli")
+    except ClaimValidationError as exc:
+        print(f"Nothing was imported: {len(exc.errors)} problem(s) in {path}:", file=sys.stderr)
+        for error in exc.errors:
+            print(f"  {error}", file=sys.stderr)
+        return 1
+    print(f"{path}: {report.summary()}")
+    return 0
+
+
+def _export(settings: Settings, path: Path | None) -> int:
+    engine = create_db_engine(settings.database_url)
+    text = json.dumps(export_claims(engine=engine), ensure_ascii=False, indent=2) + "\n"
+    if path is None:
+        sys.stdout.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}", file=sys.stderr)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m bot`` and ``casualty-bot``."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        _setup_logging(settings, default="INFO" if args.command == "run" else "WARNING")
+        if args.command == "ask":
+            return _ask(settings, " ".join(args.question))
+        if args.command == "import":
+            return _import(settings, args.file)
+        if args.command == "export":
+            return _export(settings, args.file)
+        if args.command == "seed":
+            return _import(settings, settings.seed_file, seeding=True)
+        from bot.app import run_bot  # only "run" needs Telegram
+
+        return run_bot(settings)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,513 @@
+"""Telegram handlers: Telegram I/O only; the thinking lives in search, render and store.
+
+Every handler is ``async def verb_noun(update, context) -> None``. Database and search work
+runs in a worker thread so the event loop keeps answering other chats meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from sqlalchemy.engine import Engine
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Message,
+    MessageEntity,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes, filters
+
+from bot import constants as c
+from bot.config import Settings
+from bot.parsing import parse_addclaim, parse_edit
+from bot.render import (
+    HTML,
+    fit_message,
+    headline,
+    render_answer,
+    render_claim,
+    render_claims,
+    render_compact,
+    render_no_answer,
+    source_line,
+    suggestion_label,
+)
+from bot.search import SearchResult
+from bot.service import Answerer
+from store import (
+    AuditRecord,
+    ClaimPublic,
+    StoreError,
+    add_claim,
+    claim_history,
+    count_claims,
+    edit_claim,
+    export_claims,
+    get_claim,
+    import_claims,
+    list_claims,
+    retract_claim,
+)
+from store.claims import EDITABLE_FIELDS
+
+log = logging.getLogger(__name__)
+
+CALLBACK_PREFIX: Final = "claim:"
+_CALLBACK_RE: Final = re.compile(r"^claim:(\d{1,12})$")
+_DEEP_LINK_RE: Final = re.compile(r"^c((?:_\d{1,12}){1,10})$")
+BUTTON_LABEL_CHARS: Final = 60  # characters; longer button labels are cut by Telegram clients
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What handlers need, stored once in ``bot_data`` by the composition root."""
+
+    settings: Settings
+    engine: Engine
+    answerer: Answerer
+
+
+def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
+    found = context.bot_data["deps"]
+    assert isinstance(found, Deps)
+    return found
+
+
+class AddressedToBot(filters.MessageFilter):
+    """A group message that replies to the bot or mentions it by @username."""
+
+    def filter(self, message: Message) -> bool:
+        bot = message.get_bot()
+        reply = message.reply_to_message
+        if reply is not None and reply.from_user is not None and reply.from_user.id == bot.id:
+            return True
+        mention = f"@{bot.username}".casefold()
+        return any(
+            text.casefold() == mention
+            for text in message.parse_entities([MessageEntity.MENTION]).values()
+        )
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _question_from(message: Message, bot_username: str) -> str:
+    """The message text without the command or the bot's @mention."""
+    text = message.text or ""
+    entities = message.parse_entities([MessageEntity.BOT_COMMAND])
+    for entity in entities:
+        if entity.offset == 0:
+            text = text[entity.offset + entity.length :]
+    return re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE).strip()
+
+
+def _suggestion_keyboard(result: SearchResult) -> InlineKeyboardMarkup | None:
+    if result.answered or not result.suggestions:
+        return None
+    buttons = []
+    for claim in result.suggestions:
+        label = suggestion_label(claim)
+        if len(label) > BUTTON_LABEL_CHARS:
+            label = label[: BUTTON_LABEL_CHARS - 1] + "…"
+        buttons.append([InlineKeyboardButton(label, callback_data=f"{CALLBACK_PREFIX}{claim.id}")])
+    return InlineKeyboardMarkup(buttons)
+
+
+def _more_link(bot_username: str, result: SearchResult) -> str | None:
+    """A deep link that shows every matched claim in a private chat."""
+    payload = "c"
+    for match in result.matches[: c.MAX_SHOWN_CLAIMS + 6]:
+        part = f"_{match.claim.id}"
+        if len(payload) + len(part) > c.START_PAYLOAD_MAX:
+            break
+        payload += part
+    return f"https://t.me/{bot_username}?start={payload}" if payload != "c" else None
+
+
+async def _ask(context: ContextTypes.DEFAULT_TYPE, question: str) -> SearchResult:
+    return await asyncio.to_thread(deps(context).answerer.ask, question)
+
+
+async def _reply(message: Message, text: str, **kwargs: Any) -> None:
+    await message.reply_text(fit_message(text), **kwargs)
+
+
+def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    # Only the numeric id counts: usernames and group admin rights can be changed by others.
+    user = update.effective_user
+    return user is not None and user.id in deps(context).settings.admin_ids
+
+
+async def _require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Message | None:
+    """The message if an admin sent it; otherwise refuse politely and return None."""
+    message = update.effective_message
+    if message is None:
+        return None
+    if not _is_admin(update, context):
+        await _reply(message, c.ADMINS_ONLY)
+        return None
+    return message
+
+
+def _actor(update: Update) -> str:
+    user = update.effective_user
+    return str(user.id) if user else "unknown"
+
+
+def _args_text(message: Message) -> str:
+    """Everything after the command, with its line breaks."""
+    text = message.text or ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+def _history_line(record: AuditRecord) -> str:
+    at = record.at if record.at.tzinfo else record.at.replace(tzinfo=UTC)
+    changed = ", ".join(sorted(record.changes)) if record.action == "edit" else ""
+    detail = f": {changed}" if changed else ""
+    if record.action == "retract":
+        reason = record.changes.get("retraction_reason", [None, ""])[1]
+        detail = f": {reason}"
+    when = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"• {when} · {record.actor} · {record.action}{detail}"
+
+
+# --- everyone ---------------------------------------------------------------------------
+
+
+async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Explain what the bot does, with example questions; deep links show claims."""
+    message = update.effective_message
+    if message is None:
+        return
+    if context.args and message.chat.type == ChatType.PRIVATE:
+        match = _DEEP_LINK_RE.match(context.args[0])
+        if match:
+            await show_linked_claims(message, context, [int(i) for i in match[1].split("_")[1:]])
+            return
+    examples = "\n".join(f"• {HTML.esc(question)}" for question in c.EXAMPLE_QUESTIONS)
+    text = c.HELP.format(examples=examples, bot=HTML.esc(context.bot.username))
+    if _is_admin(update, context) and message.chat.type == ChatType.PRIVATE:
+        text += "\n\n" + c.ADMIN_HELP
+    await _reply(message, text)
+
+
+async def show_linked_claims(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, claim_ids: list[int]
+) -> None:
+    """Show the claims a group answer's "more sources" link carried."""
+    engine = deps(context).engine
+    found = [await asyncio.to_thread(get_claim, engine=engine, claim_id=i) for i in claim_ids]
+    active = [claim for claim in found if claim is not None and claim.is_active]
+    await _reply(message, render_claims(active, HTML) if active else c.CLAIM_GONE)
+
+
+async def answer_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer any text in a private chat as a question."""
+    message = update.effective_message
+    if message is None:
+        return
+    result = await _ask(context, message.text or "")
+    await _reply(message, render_answer(result, HTML), reply_markup=_suggestion_keyboard(result))
+
+
+async def answer_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a group message addressed to the bot, compactly, as a reply."""
+    message = update.effective_message
+    if message is None:
+        return
+    question = _question_from(message, context.bot.username)
+    if not question:
+        await _reply(
+            message, c.ASK_USAGE.format(example=HTML.esc(c.EXAMPLE_QUESTIONS[0])), do_quote=True
+        )
+        return
+    result = await _ask(context, question)
+    text = render_compact(result, HTML, more_link=_more_link(context.bot.username, result))
+    await _reply(message, text, do_quote=True, reply_markup=_suggestion_keyboard(result))
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/ask QUESTION: full answer in private, compact reply in groups."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.chat.type == ChatType.PRIVATE:
+        question = _question_from(message, context.bot.username)
+        if not question:
+            await _reply(message, c.ASK_USAGE.format(example=HTML.esc(c.EXAMPLE_QUESTIONS[0])))
+            return
+        result = await _ask(context, question)
+        await _reply(
+            message, render_answer(result, HTML), reply_markup=_suggestion_keyboard(result)
+        )
+        return
+    await answer_group(update, context)
+
+
+async def hint_text_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos and voice notes in private get a hint to ask in words."""
+    if update.effective_message is not None:
+        await _reply(update.effective_message, c.TRY_EXAMPLE.format(example=c.EXAMPLE_QUESTIONS[0]))
+
+
+async def reject_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An unknown command in private gets pointed to /help."""
+    if update.effective_message is not None:
+        await _reply(update.effective_message, c.UNKNOWN_COMMAND)
+
+
+async def answer_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Inline mode: one result per matching claim; the newest claims for an empty query."""
+    query = update.inline_query
+    if query is None:
+        return
+    text = query.query.strip()
+    answerer = deps(context).answerer
+    claims: list[ClaimPublic]
+    if text:
+        result = await _ask(context, text)
+        claims = [match.claim for match in result.matches[: c.INLINE_RESULTS]]
+    else:
+        index = await asyncio.to_thread(answerer.index)
+        claims = index.newest(c.INLINE_RESULTS)
+    results = [
+        InlineQueryResultArticle(
+            id=f"claim-{claim.id}",
+            title=fit_message(headline(claim), 200),
+            description=fit_message(source_line(claim), 200),
+            input_message_content=InputTextMessageContent(render_claim(claim, HTML)),
+        )
+        for claim in claims
+    ]
+    if not results and text:
+        results = [
+            InlineQueryResultArticle(
+                id="no-claim",
+                title=c.INLINE_NO_CLAIM_TITLE,
+                description=c.INLINE_NO_CLAIM_DESCRIPTION.format(query=text[:60]),
+                input_message_content=InputTextMessageContent(render_no_answer(result, HTML)),
+            )
+        ]
+    await query.answer(results, cache_time=c.INLINE_CACHE_SECONDS, is_personal=False)
+
+
+async def show_suggestion(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A pressed suggestion button answers with that claim; stale or forged data is refused."""
+    query = update.callback_query
+    if query is None:
+        return
+    match = _CALLBACK_RE.match(query.data or "")
+    if match is None:
+        await query.answer(c.BUTTON_EXPIRED)
+        return
+    engine = deps(context).engine
+    claim = await asyncio.to_thread(get_claim, engine=engine, claim_id=int(match[1]))
+    if claim is None or not claim.is_active:
+        await query.answer(c.CLAIM_GONE)
+        return
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _reply(query.message, render_claim(claim, HTML), do_quote=True)
+
+
+# --- admins -----------------------------------------------------------------------------
+
+
+async def add_claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/addclaim FIGURE | WHAT | CLAIMANT | DATE | CAVEATS [| URL]."""
+    message = await _require_admin(update, context)
+    if message is None:
+        return
+    line = _args_text(message)
+    if not line:
+        await _reply(message, c.ADDCLAIM_USAGE)
+        return
+    try:
+        claim = parse_addclaim(line)
+        stored = await asyncio.to_thread(
+            add_claim, engine=deps(context).engine, claim=claim, actor=_actor(update)
+        )
+    except StoreError as exc:
+        text = f"{HTML.esc(str(exc))}\n{c.NOT_STORED}\n\n{c.ADDCLAIM_USAGE}"
+        await _reply(message, text)
+        return
+    deps(context).answerer.invalidate()
+    await _reply(message, f"{c.ADDED.format(id=stored.id)}\n\n{render_claim(stored, HTML)}")
+
+
+async def edit_claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/editclaim N field=value."""
+    message = await _require_admin(update, context)
+    if message is None:
+        return
+    usage = c.EDITCLAIM_USAGE.format(fields=", ".join(EDITABLE_FIELDS))
+    try:
+        claim_id, changes = parse_edit(_args_text(message))
+        stored = await asyncio.to_thread(
+            edit_claim,
+            engine=deps(context).engine,
+            claim_id=claim_id,
+            changes=changes,
+            actor=_actor(update),
+        )
+    except StoreError as exc:
+        await _reply(message, f"{HTML.esc(str(exc))}\n{c.NOT_STORED}\n\n{usage}")
+        return
+    deps(context).answerer.invalidate()
+    await _reply(message, f"{c.EDITED.format(id=stored.id)}\n\n{render_claim(stored, HTML)}")
+
+
+async def retract_claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/retract N REASON: a soft delete that stays in history."""
+    message = await _require_admin(update, context)
+    if message is None:
+        return
+    match = re.match(r"^#?(\d{1,12})\s+(.+)$", _args_text(message), re.DOTALL)
+    if match is None:
+        await _reply(message, c.RETRACT_USAGE)
+        return
+    try:
+        stored = await asyncio.to_thread(
+            retract_claim,
+            engine=deps(context).engine,
+            claim_id=int(match[1]),
+            reason=match[2],
+            actor=_actor(update),
+        )
+    except StoreError as exc:
+        await _reply(message, f"{HTML.esc(str(exc))}\n{c.NOT_STORED}")
+        return
+    deps(context).answerer.invalidate()
+    await _reply(message, c.RETRACTED.format(id=stored.id))
+
+
+async def show_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/claim N: the full record with its audit history."""
+    message = await _require_admin(update, context)
+    if message is None:
+        return
+    match = re.match(r"^#?(\d{1,12})$", _args_text(message))
+    if match is None:
+        await _reply(message, c.CLAIM_USAGE)
+        return
+    engine = deps(context).engine
+    claim = await asyncio.to_thread(get_claim, engine=engine, claim_id=int(match[1]))
+    if claim is None:
+        await _reply(message, c.NO_SUCH_CLAIM.format(id=int(match[1])))
+        return
+    history = await asyncio.to_thread(claim_history, engine=engine, claim_id=claim.id)
+    lines = [render_claim(claim, HTML), "", f"<b>{c.HISTORY_HEADER}</b>"]
+    lines.extend(HTML.esc(_history_line(record)) for record in history)
+    lines.append(f"Key: <code>{HTML.esc(claim.key)}</code>")
+    await _reply(message, "\n".join(lines))
+
+
+async def list_claims_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/claims [page]: every claim, retracted ones marked, a page at a time."""
+    message = await _require_admin(update, context)
+    if message is None:
+        return
+    arg = _args_text(message)
+    page = int(arg) if arg.isdigit() and 0 < int(arg) < 10**6 else 1
+    engine = deps(context).engine
+    total = await asyncio.to_thread(count_claims, engine=engine)
+    pages = max(1, -(-total // c.CLAIMS_PAGE_SIZE))
+    claims = await asyncio.to_thread(
+        list_claims,
+        engine=engine,
+        include_retracted=True,
+        offset=(page - 1) * c.CLAIMS_PAGE_SIZE,
+        limit=c.CLAIMS_PAGE_SIZE,
+    )
+    if not claims:
+        await _reply(message, c.NO_CLAIMS)
+        return
+    first = (page - 1) * c.CLAIMS_PAGE_SIZE + 1
+    lines = [
+        c.CLAIMS_PAGE.format(
+            first=first, last=first + len(claims) - 1, total=total, page=page, pages=pages
+        )
+    ]
+    for claim in claims:
+        mark = f" [{c.RETRACTED_LABEL}]" if not claim.is_active else ""
+        lines.append(
+            f"#{claim.id}{mark} {HTML.esc(headline(claim))} — {HTML.esc(source_line(claim))}"
+        )
+    await _reply(message, "\n".join(lines))
+
+
+async def export_claims_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/export: the whole store as a JSON document, in the import format."""
+    message = await _require_admin(update, context)
+    if message is None:
+        return
+    document = await asyncio.to_thread(export_claims, engine=deps(context).engine)
+    data = json.dumps(document, ensure_ascii=False, indent=2).encode()
+    name = f"claims-{datetime.now(UTC):%Y%m%d-%H%M}.json"
+    caption = c.EXPORT_CAPTION.format(count=len(document["claims"]))
+    await message.reply_document(data, filename=name, caption=caption)
+
+
+async def import_claims_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/import as a reply to a JSON document: all claims or none, with every error listed."""
+    message = await _require_admin(update, context)
+    if message is None:
+        return
+    document = message.reply_to_message.document if message.reply_to_message else None
+    if document is None:
+        await _reply(message, c.IMPORT_USAGE)
+        return
+    if document.file_size is not None and document.file_size > c.MAX_IMPORT_BYTES:
+        await _reply(message, c.IMPORT_TOO_BIG.format(limit=c.MAX_IMPORT_BYTES // 2**20))
+        return
+    file = await document.get_file()
+    data = bytes(await file.download_as_bytearray())
+    try:
+        parsed = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        await _reply(message, c.IMPORT_BAD_JSON.format(error=HTML.esc(str(exc))))
+        return
+    try:
+        report = await asyncio.to_thread(
+            import_claims, engine=deps(context).engine, document=parsed, actor=_actor(update)
+        )
+    except StoreError as exc:
+        errors = getattr(exc, "errors", None) or [exc]
+        lines = [c.IMPORT_FAILED.format(count=len(errors))]
+        lines.extend(f"• {HTML.esc(str(error))}" for error in errors[:30])
+        if len(errors) > 30:
+            lines.append(f"… and {len(errors) - 30} more")
+        await _reply(message, "\n".join(lines))
+        return
+    deps(context).answerer.invalidate()
+    await _reply(message, c.IMPORT_DONE.format(summary=report.summary()))
+
+
+# --- failures ---------------------------------------------------------------------------
+
+
+async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log a failed update with its context; tell the user briefly, never with a traceback."""
+    summary = update.to_dict() if isinstance(update, Update) else repr(update)
+    log.error("update failed: %s", summary, exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(c.APOLOGY)
+        elif update.effective_message is not None and update.effective_chat is not None:
+            await update.effective_message.reply_text(c.APOLOGY)
+    except TelegramError as exc:  # Telegram itself may be what failed
+        log.warning("could not send the apology: %s", exc)

@@ -1,0 +1,322 @@
+"""SQLModel models for claims and their audit trail.
+
+The JSON contract (``seed_claims.json``, import and export) is ``ClaimCreate`` in and
+``ClaimPublic`` out; ``Claim`` is the table. ``figure`` is an int or ``[low, high]`` in JSON
+and two integer columns in the table, so ranges can be compared and sorted in SQL.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import UTC, datetime
+from typing import Any, Final
+
+from pydantic import field_validator, model_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy import JSON, BigInteger, DateTime
+from sqlmodel import Field, SQLModel
+
+QUALIFIERS: Final = ("exact", "about", "more than", "at least", "fewer than", "up to")
+MEASURES: Final = ("killed", "wounded", "killed or wounded", "missing", "captured", "casualties")
+PERS: Final = ("day", "week", "month", "year")
+STATUSES: Final = ("active", "retracted")
+CLAIMANT_TYPES: Final = (
+    "belligerent government",
+    "intelligence service",
+    "independent count",
+    "media",
+    "individual",
+)
+
+MAX_FIGURE: Final = 10**10  # people; anything larger is a typo, not a casualty count
+MAX_TEXT: Final = 500  # characters in one short field or caveat
+MAX_ITEMS: Final = 30  # caveats or aliases on one claim
+
+_KEY_RE: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
+_DATE_RE: Final = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_URL_RE: Final = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def _error(field: str, message: str, **context: Any) -> PydanticCustomError:
+    return PydanticCustomError(field, message, context)
+
+
+def check_date(value: str) -> str:
+    """Return ``value`` if it is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and a real date."""
+    match = _DATE_RE.match(value)
+    if not match:
+        raise _error("date", '"{value}" is not YYYY, YYYY-MM or YYYY-MM-DD', value=value)
+    year, month, day = (int(part) if part else None for part in match.groups())
+    assert year is not None
+    if not 1800 <= year <= 2200:
+        raise _error("date", '"{value}" has an implausible year', value=value)
+    if month is not None and not 1 <= month <= 12:
+        raise _error("date", '"{value}" has no such month', value=value)
+    if (
+        day is not None
+        and month is not None
+        and not 1 <= day <= calendar.monthrange(year, month)[1]
+    ):
+        raise _error("date", '"{value}" has no such day', value=value)
+    return value
+
+
+def check_figure(value: Any) -> tuple[int, int | None]:
+    """Turn a JSON figure (an int or ``[low, high]``) into ``(low, high-or-None)``."""
+
+    def number(item: Any) -> int:
+        if isinstance(item, bool) or not isinstance(item, int):
+            shown = item if isinstance(item, str) else repr(item)
+            raise _error("figure", '"{value}" is not a number', value=str(shown)[:40])
+        if not 0 <= item <= MAX_FIGURE:
+            raise _error("figure", "{value} is out of range", value=item)
+        return item
+
+    if isinstance(value, list | tuple):
+        if len(value) != 2:
+            raise _error("figure", "a range must be [low, high]")
+        low, high = number(value[0]), number(value[1])
+        if low > high:
+            raise _error("figure", "range low {low} is above high {high}", low=low, high=high)
+        return (low, high) if low != high else (low, None)
+    return number(value), None
+
+
+def _clean_text(value: Any, field: str, *, required: bool) -> str | None:
+    if value is None:
+        if required:
+            raise _error(field, "is required")
+        return None
+    if not isinstance(value, str):
+        raise _error(field, "must be text")
+    text = " ".join(value.split())
+    if not text:
+        if required:
+            raise _error(field, "must not be empty")
+        return None
+    if len(text) > MAX_TEXT:
+        raise _error(field, "is longer than {limit} characters", limit=MAX_TEXT)
+    return text
+
+
+def _choice(value: Any, field: str, allowed: tuple[str, ...], *, required: bool) -> str | None:
+    text = _clean_text(value, field, required=required)
+    if text is None:
+        return None
+    text = text.lower()
+    if text not in allowed:
+        options = ", ".join(allowed)
+        raise _error(field, '"{value}" is not one of: {options}', value=text, options=options)
+    return text
+
+
+def _text_list(value: Any, field: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str) or not isinstance(value, list):
+        raise _error(field, "must be a list of texts")
+    if len(value) > MAX_ITEMS:
+        raise _error(field, "has more than {limit} items", limit=MAX_ITEMS)
+    items = [_clean_text(item, field, required=True) for item in value]
+    return [item for item in items if item]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class ClaimBase(SQLModel):
+    """Fields every claim carries, in the shape the table stores them."""
+
+    key: str = Field(index=True, unique=True, max_length=120)
+    qualifier: str | None = Field(default=None, max_length=20)
+    measure: str = Field(max_length=20)
+    per: str | None = Field(default=None, max_length=10)
+    who: str = Field(max_length=MAX_TEXT)
+    where: str | None = Field(default=None, max_length=MAX_TEXT)
+    period: str | None = Field(default=None, max_length=MAX_TEXT)
+    claimant: str = Field(max_length=MAX_TEXT)
+    claimant_type: str | None = Field(default=None, max_length=40)
+    published_by: str | None = Field(default=None, max_length=MAX_TEXT)
+    reported_by: str | None = Field(default=None, max_length=MAX_TEXT)
+    reported_in: str | None = Field(default=None, max_length=MAX_TEXT)
+    date: str = Field(max_length=10)
+    caveats: list[str] = Field(default_factory=list, sa_type=JSON)
+    url: str | None = Field(default=None, max_length=2000)
+    aliases: list[str] = Field(default_factory=list, sa_type=JSON)
+    status: str = Field(default="active", max_length=10)
+    retraction_reason: str | None = Field(default=None, max_length=MAX_TEXT)
+
+
+class Claim(ClaimBase, table=True):
+    """A stored claim. ``figure_high`` is set only for ranges."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    figure_low: int = Field(sa_type=BigInteger)
+    figure_high: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    # "seed" until a person changes it: seeding only refreshes claims nobody has edited.
+    updated_by: str = Field(default="seed", max_length=40)
+
+
+class ClaimCreate(ClaimBase):
+    """A claim as written in the JSON contract; validation gives field-named errors."""
+
+    model_config = {"extra": "forbid"}
+
+    figure: int | list[int]
+
+    @field_validator("key", mode="before")
+    @classmethod
+    def _key(cls, value: Any) -> str:
+        text = _clean_text(value, "key", required=True)
+        assert text is not None
+        if not _KEY_RE.match(text):
+            raise _error(
+                "key", '"{value}" must be a lowercase slug like kp-leak-2022-03', value=text
+            )
+        return text
+
+    @field_validator("figure", mode="before")
+    @classmethod
+    def _figure(cls, value: Any) -> int | list[int]:
+        low, high = check_figure(value)
+        return low if high is None else [low, high]
+
+    @field_validator("qualifier", mode="before")
+    @classmethod
+    def _qualifier(cls, value: Any) -> str | None:
+        return _choice(value, "qualifier", QUALIFIERS, required=False)
+
+    @field_validator("measure", mode="before")
+    @classmethod
+    def _measure(cls, value: Any) -> str | None:
+        return _choice(value, "measure", MEASURES, required=True)
+
+    @field_validator("per", mode="before")
+    @classmethod
+    def _per(cls, value: Any) -> str | None:
+        return _choice(value, "per", PERS, required=False)
+
+    @field_validator("claimant_type", mode="before")
+    @classmethod
+    def _claimant_type(cls, value: Any) -> str | None:
+        return _choice(value, "claimant_type", CLAIMANT_TYPES, required=False)
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> str:
+        return _choice(value, "status", STATUSES, required=False) or "active"
+
+    @field_validator("who", "claimant", mode="before")
+    @classmethod
+    def _required_text(cls, value: Any, info: Any) -> str | None:
+        return _clean_text(value, info.field_name, required=True)
+
+    @field_validator(
+        "where", "period", "published_by", "reported_by", "reported_in", "retraction_reason",
+        mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _optional_text(cls, value: Any, info: Any) -> str | None:
+        return _clean_text(value, info.field_name, required=False)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a bare year is a common, harmless slip in hand-written JSON
+        text = _clean_text(value, "date", required=True)
+        assert text is not None
+        return check_date(text)
+
+    @field_validator("url", mode="before")
+    @classmethod
+    def _url(cls, value: Any) -> str | None:
+        text = _clean_text(value, "url", required=False)
+        if text is not None and not _URL_RE.match(text):
+            raise _error("url", '"{value}" is not an http(s) link', value=text[:60])
+        return text
+
+    @field_validator("caveats", "aliases", mode="before")
+    @classmethod
+    def _lists(cls, value: Any, info: Any) -> list[str]:
+        return _text_list(value, info.field_name)
+
+    @model_validator(mode="after")
+    def _retraction_needs_reason(self) -> ClaimCreate:
+        if self.status == "retracted" and not self.retraction_reason:
+            raise _error("retraction_reason", "a retracted claim needs a retraction_reason")
+        if self.status == "active" and self.retraction_reason:
+            raise _error("retraction_reason", "only a retracted claim carries a reason")
+        return self
+
+    @property
+    def figure_low(self) -> int:
+        return self.figure if isinstance(self.figure, int) else self.figure[0]
+
+    @property
+    def figure_high(self) -> int | None:
+        return None if isinstance(self.figure, int) else self.figure[1]
+
+    def row_values(self) -> dict[str, Any]:
+        """The values to write into a ``Claim`` row."""
+        values = self.model_dump(exclude={"figure"})
+        values["figure_low"] = self.figure_low
+        values["figure_high"] = self.figure_high
+        return values
+
+
+class ClaimPublic(ClaimBase):
+    """A stored claim as the rest of the program sees it."""
+
+    id: int
+    figure_low: int
+    figure_high: int | None = None
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+
+    @property
+    def figure(self) -> int | list[int]:
+        return self.figure_low if self.figure_high is None else [self.figure_low, self.figure_high]
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    def to_contract(self) -> dict[str, Any]:
+        """The claim in the JSON contract's shape, without empty optional fields."""
+        values: dict[str, Any] = {"key": self.key, "figure": self.figure}
+        for name in ClaimBase.model_fields:
+            if name == "key":
+                continue
+            value = getattr(self, name)
+            if value in (None, [], "") or (name == "status" and value == "active"):
+                continue
+            values[name] = value
+        return values
+
+
+CONTRACT_FIELDS: Final = ("figure", *ClaimBase.model_fields)
+
+
+class AuditRecord(SQLModel, table=True):
+    """One change to one claim: who, when, what, and the values before and after."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(index=True)
+    claim_key: str = Field(max_length=120)
+    actor: str = Field(max_length=40)  # a Telegram user id, "cli" or "seed"
+    action: str = Field(max_length=20)  # add, edit, retract, import, seed
+    at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    changes: dict[str, list[Any]] = Field(default_factory=dict, sa_type=JSON)
+
+
+class StoreMeta(SQLModel, table=True):
+    """A single row whose revision goes up on every change, so caches know when to reload."""
+
+    id: int = Field(default=1, primary_key=True)
+    revision: int = Field(default=0, sa_type=BigInteger)

@@ -1,0 +1,107 @@
+"""Shared fixtures: a fresh database per test (SQLite and PostgreSQL), the fake Bot API, the bot."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any, Final
+
+import psycopg
+import pytest
+from sqlalchemy.engine import Engine, make_url
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, startup
+from bot.config import Settings, load_settings
+from store import create_db_engine
+from helpers.builders import SEED_FILE
+from helpers.fake_telegram import FakeTelegram
+from helpers.updates import ADMIN_ID, BOT_ID, BOT_USERNAME
+
+POSTGRES_URL: Final = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+TOKEN: Final = f"{BOT_ID}:TEST-token-that-must-never-be-logged"
+
+BotApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def _postgres_dsn() -> str:
+    return make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _require_postgres() -> None:
+    try:
+        with psycopg.connect(_postgres_dsn(), connect_timeout=3):
+            pass
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (CI requires it)")
+        pytest.skip(message)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty database of its own: a SQLite file, or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'claims.db'}"
+        return
+    _require_postgres()
+    schema = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(_postgres_dsn(), autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(_postgres_dsn(), autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(token=TOKEN, bot_username=BOT_USERNAME, bot_id=BOT_ID) as fake:
+        yield fake
+
+
+@pytest.fixture
+def settings(fake_telegram: FakeTelegram, database_url: str) -> Settings:
+    return load_settings(
+        bot_token=TOKEN,
+        telegram_base_url=fake_telegram.base_url,
+        database_url=database_url,
+        admin_ids=frozenset({ADMIN_ID}),
+        seed_file=SEED_FILE,
+        telegram_timeout=2.0,
+    )
+
+
+@pytest.fixture
+async def bot_app(settings: Settings) -> AsyncIterator[BotApp]:
+    """The real Application, initialised and started up against the fake Bot API."""
+    application = build_application(settings)
+    await application.initialize()
+    await startup(application)
+    yield application
+    await application.shutdown()
+    application.bot_data["deps"].engine.dispose()
+
+
+@pytest.fixture
+def send(bot_app: BotApp) -> Any:
+    """Feed one update dict to the bot and wait until every handler has finished."""
+
+    async def _send(data: dict[str, Any]) -> None:
+        await bot_app.process_update(Update.de_json(data, bot_app.bot))
+
+    return _send
