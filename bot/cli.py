@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import setup_logging
 from bot.render import PLAIN, render_answer
 from bot.service import Answerer, seed_if_empty
 from store import (
@@ -48,12 +49,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _setup_logging(settings: Settings, *, default: str) -> None:
     level = settings.log_level if "log_level" in settings.model_fields_set else default
-    logging.basicConfig(
-        level=level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request is noise
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    setup_logging(level, secrets=[token])
 
 
 def _ask(settings: Settings, question: str) -> int:

@@ -82,6 +82,13 @@ def parse_figure(text: str) -> tuple[int | list[int], str | None]:
     parts = _DASHES.split(rest) if not rest.startswith("-") else [rest]
     if len(parts) > 2:
         raise _fail("figure", f'"{text.strip()}" is not a number or a range')
+    if len(parts) == 2:
+        # "80-100k": a scale written once, on the high end, applies to both ends.
+        scale = next(
+            (w for w in _SCALES if parts[1].endswith(w) and parts[1][: -len(w)].strip()), ""
+        )
+        if scale and not any(parts[0].endswith(w) for w in _SCALES):
+            parts[0] += scale
     values = [_number(part) for part in parts]
     try:
         low, high = check_figure(values if len(values) == 2 else values[0])
@@ -154,10 +161,14 @@ def parse_addclaim(line: str) -> ClaimCreate:
     digest = hashlib.sha1(line.encode()).hexdigest()[:6]
     stem = _slug(f"{claimant[:30]} {raw.get('measure', '')} {raw.get('where', '')} {date}")
     raw["key"] = f"{stem[:100].strip('-') or 'claim'}-{digest}"
+    # Fields parsed out of WHAT are reported once, as WHAT, not again one by one.
+    reported = {error.field for error in errors}
+    if "WHAT" in reported:
+        reported |= {"measure", "who", "where", "period", "per"}
     try:
         claim = validate_claim(raw)
     except ClaimValidationError as exc:
-        errors.extend(error for error in exc.errors if error.field not in {e.field for e in errors})
+        errors.extend(error for error in exc.errors if error.field not in reported)
     if errors:
         raise ClaimValidationError(errors)
     return claim

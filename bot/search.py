@@ -10,6 +10,7 @@ Ukrainian losses is the worst bug this product can have.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -36,7 +37,11 @@ SUGGESTION_CUTOFF: Final = 45.0  # rapidfuzz score (0-100) for a "did you mean" 
 TYPO_CUTOFF: Final = 84.0  # rapidfuzz ratio (0-100) for replacing an unknown word
 MAX_SUGGESTIONS: Final = 3
 
-_PLACE_PREPOSITIONS: Final = frozenset({"in", "at", "near", "around", "outside", "inside", "into"})
+_PLACE_PREPOSITIONS: Final = frozenset(
+    {"in", "at", "near", "around", "outside", "inside", "into", "on", "over"}
+)
+_ARTICLES: Final = frozenset({"the", "a", "an"})
+_COUNT_WORDS: Final = frozenset({"many"})  # "how many X": X is what is counted
 _AGENT_WORDS: Final = frozenset({"by", "against"})  # "killed by Russia": Russia is not the victim
 _WAR_WORDS: Final = frozenset({"war", "invasion", "conflict", "front", "frontline", "campaign"})
 _MEASURE_FAMILIES: Final = {
@@ -230,16 +235,25 @@ class ClaimIndex:
                     continue
                 places.add(concept)
         covered = {index for hit in hits for index in range(hit.start, hit.end)}
+
+        def unknown(index: int) -> bool:
+            token = tokens[index]
+            return (
+                index not in covered
+                and token.isalpha()
+                and len(token) >= 3
+                and token not in self._known
+            )
+
+        def follows(index: int, words: frozenset[str]) -> bool:
+            before = [t for t in tokens[max(0, index - 2) : index] if t not in _ARTICLES]
+            return bool(before) and before[-1] in words
+
         unknown_places = tuple(
-            token
-            for index, token in enumerate(tokens)
-            if index not in covered
-            and index > 0
-            and tokens[index - 1] in _PLACE_PREPOSITIONS
-            and token.isalpha()
-            and len(token) >= 3
-            and token not in self._known
+            tokens[i] for i in range(len(tokens)) if unknown(i) and follows(i, _PLACE_PREPOSITIONS)
         )
+        # "how many horses died": an unknown word where the counted subject goes.
+        unknown_subject = any(unknown(i) and follows(i, _COUNT_WORDS) for i in range(len(tokens)))
         content = tuple(
             token
             for index, token in enumerate(tokens)
@@ -256,7 +270,9 @@ class ClaimIndex:
             claimants=frozenset(claimants),
             excluded_claimants=frozenset(excluded),
             periods=frozenset(_concepts(hits, "period")),
-            subjects=frozenset(_concepts(hits, "subject")),
+            subjects=frozenset(
+                _concepts(hits, "subject") | ({"other"} if unknown_subject else set())
+            ),
             topics=frozenset(_concepts(hits, "topic")),
             years=frozenset(parse_years(tokens)),
             numbers=frozenset(parse_numbers(tokens)),
@@ -267,27 +283,26 @@ class ClaimIndex:
     # --- eligibility and ranking ----------------------------------------------------------
 
     @staticmethod
-    def _refusal(facets: Facets, item: _IndexedClaim) -> str | None:
-        """The facet that makes this claim no answer to the question, or None."""
-        if facets.subjects - item.subjects:
-            return sorted(facets.subjects - item.subjects)[0]
+    def _refusals(facets: Facets, item: _IndexedClaim) -> list[str]:
+        """Every facet that makes this claim no answer to the question."""
+        found = sorted(facets.subjects - item.subjects)
         if facets.sides and item.side not in facets.sides:
-            return "side"
+            found.append("side")
         if facets.unknown_places or (facets.places and not facets.places & item.place_chain):
-            return "place"
+            found.append("place")
         if facets.measures:
             allowed = set().union(*(_MEASURE_FAMILIES[m] for m in facets.measures))
             if item.claim.measure not in allowed:
-                return "measure"
-        if facets.claimants and not facets.claimants & item.claimants:
-            return "claimant"
-        if facets.excluded_claimants & item.claimants:
-            return "claimant"
+                found.append("measure")
+        if (facets.claimants and not facets.claimants & item.claimants) or (
+            facets.excluded_claimants & item.claimants
+        ):
+            found.append("claimant")
         if facets.years and not facets.years & item.years:
-            return "year"
+            found.append("year")
         if facets.per_day and item.claim.per != "day":
-            return "rate"
-        return None
+            found.append("rate")
+        return found
 
     @staticmethod
     def _bonus(facets: Facets, item: _IndexedClaim) -> float:
@@ -348,11 +363,14 @@ class ClaimIndex:
             return self._no_answer(question, facets, reason)
         content = " ".join(facets.content)
         matches: list[Match] = []
-        refusals: dict[str, int] = {}
+        nearest: list[list[str]] = []  # the refusals of the claims that came closest
         for item in self._claims:
-            refusal = self._refusal(facets, item)
-            if refusal is not None:
-                refusals[refusal] = refusals.get(refusal, 0) + 1
+            refusals = self._refusals(facets, item)
+            if refusals:
+                if not nearest or len(refusals) < len(nearest[0]):
+                    nearest = [refusals]
+                elif len(refusals) == len(nearest[0]):
+                    nearest.append(refusals)
                 continue
             similarity = fuzz.token_set_ratio(content, item.text, processor=None) if content else 0
             if not by_concept and similarity < CONTENT_ONLY_SIMILARITY:
@@ -360,8 +378,9 @@ class ClaimIndex:
             matches.append(Match(item.claim, self._bonus(facets, item) + 0.3 * similarity))
         matches.sort(key=lambda match: (-match.score, match.claim.id))
         if not matches:
-            # The facet that turned away the most claims explains the "no" best.
-            reason = max(refusals, key=lambda r: refusals[r]) if refusals else "weak"
+            # What kept the nearest claims out explains the "no" best.
+            counts = Counter(reason for refusals in nearest for reason in refusals)
+            reason = counts.most_common(1)[0][0] if counts else "weak"
             return self._no_answer(question, facets, reason)
         # Claims far behind the best are noise next to it, not extra answers.
         floor = matches[0].score * RELATIVE_FLOOR

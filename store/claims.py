@@ -267,8 +267,8 @@ def edit_claim(
         if row is None:
             raise ClaimNotFoundError(claim_id)
         merged = _public(row).to_contract() | dict(changes)
-        if merged.get("status", "active") == "active":
-            merged.pop("retraction_reason", None)
+        if merged.get("status", "active") == "active" and "retraction_reason" not in changes:
+            merged.pop("retraction_reason", None)  # re-activating clears the old reason
         new_values = validate_claim(merged).row_values()
         diff = _diff(row, new_values)
         if diff:

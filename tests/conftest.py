@@ -10,6 +10,9 @@ from typing import Any, Final
 
 import psycopg
 import pytest
+from helpers.builders import SEED_FILE
+from helpers.fake_telegram import FakeTelegram
+from helpers.updates import ADMIN_ID, BOT_ID, BOT_USERNAME
 from sqlalchemy.engine import Engine, make_url
 from telegram import Update
 from telegram.ext import Application
@@ -17,9 +20,6 @@ from telegram.ext import Application
 from bot.app import build_application, startup
 from bot.config import Settings, load_settings
 from store import create_db_engine
-from helpers.builders import SEED_FILE
-from helpers.fake_telegram import FakeTelegram
-from helpers.updates import ADMIN_ID, BOT_ID, BOT_USERNAME
 
 POSTGRES_URL: Final = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
