@@ -33,6 +33,7 @@ from bot import constants as c
 from bot import handlers as h
 from bot.config import Settings
 from bot.service import Answerer, seed_if_empty
+from bot.webhook import serve_webhook
 from store import create_db_engine, describe_database
 
 log = logging.getLogger(__name__)
@@ -168,7 +169,13 @@ def build_application(
 
 
 def run_bot(settings: Settings) -> int:
-    """Run long polling until SIGINT or SIGTERM."""
-    application = build_application(settings)
-    application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    """Serve webhooks if WEBHOOK_URL is set, else long-poll, until SIGINT or SIGTERM."""
+    engine = create_db_engine(settings.database_url)  # migrates the schema first
+    application = build_application(settings, engine=engine)
+    if settings.webhook_url:
+        settings.secret_token()  # fail fast, before anything starts
+        asyncio.run(serve_webhook(application, settings, engine))
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+    engine.dispose()
     return 0

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,13 +14,19 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
 from bot.render import PLAIN, render_answer
 from bot.service import Answerer, seed_if_empty
+from bot.webhook import HEALTH_PATH, database_ok
 from store import (
     ClaimValidationError,
     create_db_engine,
+    describe_database,
     export_claims,
     import_claims,
     seed_claims,
 )
+from store.claims import ensure_meta
+from store.migrate import current_revision, upgrade
+
+HEALTH_TIMEOUT_SECONDS = 3.0  # seconds; a container health check must answer promptly
 
 log = logging.getLogger("bot")
 
@@ -43,14 +50,20 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("file", type=Path, nargs="?", help="where to write; omit for stdout")
 
     commands.add_parser("seed", help="add missing seed claims; never overwrites edited ones")
-    commands.add_parser("run", help="run the Telegram bot (long polling)")
+    commands.add_parser(
+        "run", help="run the Telegram bot: webhooks if WEBHOOK_URL is set, else long polling"
+    )
+    commands.add_parser("health", help="exit 0 if the bot (webhook mode) or database is up")
+    db = commands.add_parser("db", help="database schema commands")
+    db_commands = db.add_subparsers(dest="db_command", required=True, metavar="DB_COMMAND")
+    db_commands.add_parser("upgrade", help="apply every pending schema migration")
+    db_commands.add_parser("current", help="print the schema revision")
     return parser
 
 
 def _setup_logging(settings: Settings, *, default: str) -> None:
     level = settings.log_level if "log_level" in settings.model_fields_set else default
-    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
-    setup_logging(level, secrets=[token])
+    setup_logging(level, secrets=settings.secrets())
 
 
 def _ask(settings: Settings, question: str) -> int:
@@ -97,6 +110,34 @@ def _export(settings: Settings, path: Path | None) -> int:
     return 0
 
 
+def _db(settings: Settings, command: str) -> int:
+    engine = create_db_engine(settings.database_url, migrate=False)
+    if command == "upgrade":
+        upgrade(engine)
+        ensure_meta(engine=engine)
+    with engine.connect() as connection:
+        print(f"{describe_database(engine)}: schema revision {current_revision(connection)}")
+    engine.dispose()
+    return 0
+
+
+def _health(settings: Settings) -> int:
+    if settings.webhook_url:
+        url = f"http://127.0.0.1:{settings.port}{HEALTH_PATH}"
+        try:
+            with urllib.request.urlopen(url, timeout=HEALTH_TIMEOUT_SECONDS) as response:
+                healthy = response.status == 200
+        except OSError as exc:
+            print(f"unhealthy: {url}: {exc}", file=sys.stderr)
+            return 1
+    else:
+        engine = create_db_engine(settings.database_url, migrate=False)
+        healthy = database_ok(engine)
+        engine.dispose()
+    print("healthy" if healthy else "unhealthy")
+    return 0 if healthy else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m bot`` and ``casualty-bot``."""
     args = _parser().parse_args(argv)
@@ -111,9 +152,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(settings, args.file)
         if args.command == "seed":
             return _import(settings, settings.seed_file, seeding=True)
+        if args.command == "db":
+            return _db(settings, args.db_command)
+        if args.command == "health":
+            return _health(settings)
         from bot.app import run_bot  # only "run" needs Telegram
 
         return run_bot(settings)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except Exception:  # a crash at start-up: one logged event, not a raw traceback
+        log.critical("%s failed", args.command, exc_info=True)
+        return 1

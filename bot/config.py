@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any, Final
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -29,6 +31,11 @@ class Settings(BaseSettings):
     seed_file: Path = PROJECT_ROOT / "seed_claims.json"
     # Seconds to wait for Telegram before giving up on one request.
     telegram_timeout: float = Field(default=10.0, gt=0)
+    # Webhook mode (instead of long polling) when WEBHOOK_URL is set.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    listen: str = "0.0.0.0"
+    port: int = Field(default=8080, ge=1, le=65535)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -48,6 +55,45 @@ class Settings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return level
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith("https://") and not value.startswith("http://"):
+            raise ValueError("WEBHOOK_URL must be an https:// URL")
+        return value or None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram's own rule for secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and -.
+        if value is not None and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()
+        ):
+            raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ or -")
+        return value
+
+    @property
+    def webhook_path(self) -> str:
+        """The path Telegram POSTs updates to, taken from WEBHOOK_URL."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in a log line."""
+        return [
+            secret.get_secret_value()
+            for secret in (self.bot_token, self.webhook_secret)
+            if secret is not None and secret.get_secret_value()
+        ]
+
+    def secret_token(self) -> str:
+        """The webhook secret, required in webhook mode."""
+        if self.webhook_secret is None:
+            raise ConfigError(
+                "WEBHOOK_SECRET is not set. Webhook mode needs it so that only Telegram can "
+                "post updates: use e.g. WEBHOOK_SECRET=$(openssl rand -hex 32)"
+            )
+        return self.webhook_secret.get_secret_value()
 
     @property
     def telegram_file_url(self) -> str:

@@ -1,44 +1,62 @@
-"""Logging: one line per event, and no secret ever written out."""
+"""Logging: one JSON line per event, and no secret ever written out."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Final
 
 REDACTED: Final = "[REDACTED]"
-LOG_FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 class RedactingFilter(logging.Filter):
-    """Replaces secrets (the bot token) in messages and tracebacks before they are written."""
+    """Replaces secrets (token, webhook secret) in messages and tracebacks before output."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
         self._secrets = [secret for secret in secrets if secret]
 
-    def _redact(self, text: str) -> str:
+    def redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        record.msg, record.args = self._redact(message), ()
+        record.msg, record.args = self.redact(record.getMessage()), ()
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = self._redact(record.exc_text)
+            record.exc_text = self.redact(record.exc_text)
         return True
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, so a traceback never splits an event across lines."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        event = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            event["error"] = record.exc_text
+        return json.dumps(event, ensure_ascii=False)
+
+
 def setup_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
-    """Log to stderr at ``level``, redacting ``secrets`` from every record."""
+    """Log JSON lines to stderr at ``level``, redacting ``secrets`` from every record."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    handler.setFormatter(JsonFormatter())
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per request is noise
+    for chatty in ("httpx", "alembic", "tornado.access"):  # a line per request is noise
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))

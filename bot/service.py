@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from bot.constants import INDEX_REFRESH_SECONDS
 from bot.search import ClaimIndex, SearchResult
@@ -59,6 +60,11 @@ def seed_if_empty(*, engine: Engine, seed_file: Path) -> ImportReport | None:
     if count_claims(engine=engine) > 0:
         return None
     document = json.loads(seed_file.read_text(encoding="utf-8"))
-    report = seed_claims(engine=engine, document=document)
+    try:
+        report = seed_claims(engine=engine, document=document)
+    except IntegrityError:
+        # Another replica seeded the same empty database at the same moment; theirs stands.
+        log.info("another process seeded the database first")
+        return None
     log.info("seeded %s from %s", report.summary(), seed_file)
     return report

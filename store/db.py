@@ -7,10 +7,10 @@ from typing import Any, Final
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
-from store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from store.claims import ensure_meta
+from store.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +27,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str = DEFAULT_DATABASE_URL) -> Engine:
-    """Build an engine for ``url`` and create any missing tables."""
+def create_db_engine(url: str = DEFAULT_DATABASE_URL, *, migrate: bool = True) -> Engine:
+    """Build an engine for ``url`` and bring its schema up to date (first use creates it)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
@@ -39,8 +39,9 @@ def create_db_engine(url: str = DEFAULT_DATABASE_URL) -> Engine:
     else:
         # pre-ping: a pooled connection that died with a server restart is replaced, not used.
         engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
-    SQLModel.metadata.create_all(engine)
-    ensure_meta(engine=engine)
+    if migrate:
+        upgrade(engine)
+        ensure_meta(engine=engine)
     return engine
 
 

@@ -141,11 +141,11 @@ class ClaimBase(SQLModel):
     published_by: str | None = Field(default=None, max_length=MAX_TEXT)
     reported_by: str | None = Field(default=None, max_length=MAX_TEXT)
     reported_in: str | None = Field(default=None, max_length=MAX_TEXT)
-    date: str = Field(max_length=10)
+    date: str = Field(max_length=10, index=True)
     caveats: list[str] = Field(default_factory=list, sa_type=JSON)
     url: str | None = Field(default=None, max_length=2000)
     aliases: list[str] = Field(default_factory=list, sa_type=JSON)
-    status: str = Field(default="active", max_length=10)
+    status: str = Field(default="active", max_length=10, index=True)
     retraction_reason: str | None = Field(default=None, max_length=MAX_TEXT)
 
 

@@ -6,9 +6,15 @@ import logging
 from typing import Any
 
 import pytest
+from conftest import kill_connections
+from helpers.builders import SEED_FILE
 from helpers.fake_telegram import FakeTelegram
 from helpers.updates import USER_ID, private_text
 from sqlalchemy import text
+from telegram import Update
+
+from bot.app import build_application, startup
+from bot.config import load_settings
 
 Send = Any
 QUESTION = "How many Russian soldiers died in Bakhmut?"
@@ -83,3 +89,28 @@ async def test_429s_beyond_the_retry_budget_are_logged_and_apologised_for(
     assert texts(fake_telegram) == [
         "Sorry, something went wrong while answering. Please try again in a moment."
     ]
+
+
+async def test_questions_are_answered_after_the_database_drops_every_connection(
+    fake_telegram: FakeTelegram, postgres_url: str, tmp_path: Any
+) -> None:
+    settings = load_settings(
+        bot_token=fake_telegram.token,
+        telegram_base_url=fake_telegram.base_url,
+        database_url=postgres_url,
+        seed_file=SEED_FILE,
+        telegram_timeout=2.0,
+    )
+    application = build_application(settings)
+    async with application:
+        await startup(application)
+        ask = private_text("kp leak")
+        await application.process_update(Update.de_json(ask, application.bot))
+        assert kill_connections(postgres_url) >= 1  # what a server restart does to the pool
+        application.bot_data["deps"].answerer.invalidate()  # make the next answer hit the DB
+        again = private_text("How many Russian soldiers died in Bakhmut?")
+        await application.process_update(Update.de_json(again, application.bot))
+    application.bot_data["deps"].engine.dispose()
+    answers = texts(fake_telegram)
+    assert "9,861" in answers[0]
+    assert "More than 100,000" in answers[1]

@@ -3,31 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from helpers.builders import claim_dict, document
-
-
-def run_cli(
-    *args: str, cwd: Path, database_url: str | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL")}
-    if database_url:
-        environment["DATABASE_URL"] = database_url
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+from helpers.processes import run_cli
 
 
 def test_ask_offline_seeds_sqlite_and_prints_figure_claimant_date_caveats(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Alembic migrations for the claim store (applied by ``store.migrate``)."""

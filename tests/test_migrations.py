@@ -1,0 +1,76 @@
+"""Schema migrations: the migrated schema is the models' schema, and upgrades keep data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from helpers.builders import claim_dict, document
+from helpers.processes import run_cli
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from store import create_db_engine, export_claims, import_claims, retract_claim
+from store.claims import ensure_meta
+from store.migrate import current_revision, upgrade
+
+
+def test_migrated_schema_equals_the_models_metadata(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+        assert current_revision(connection) == "0002"
+
+
+def test_upgrading_a_database_with_data_from_the_previous_revision_loses_nothing(
+    database_url: str,
+) -> None:
+    engine = create_db_engine(database_url, migrate=False)
+    upgrade(engine, "0001")
+    ensure_meta(engine=engine)
+    import_claims(
+        engine=engine,
+        document=document(claim_dict(key="kept-a"), claim_dict(key="kept-b", figure=[1, 2])),
+        actor="cli",
+    )
+    retract_claim(engine=engine, claim_id=2, reason="test", actor="42")
+    before = export_claims(engine=engine)
+    assert "ix_claim_status" not in {ix["name"] for ix in inspect(engine).get_indexes("claim")}
+
+    upgrade(engine)
+
+    with engine.connect() as connection:
+        assert current_revision(connection) == "0002"
+    assert export_claims(engine=engine) == before
+    assert "ix_claim_status" in {ix["name"] for ix in inspect(engine).get_indexes("claim")}
+    engine.dispose()
+
+
+def test_a_database_made_before_migrations_existed_is_adopted_with_its_data(
+    database_url: str,
+) -> None:
+    engine = create_db_engine(database_url, migrate=False)
+    SQLModel.metadata.create_all(engine)  # how the first release created its tables,
+    with engine.begin() as connection:  # which had no listing indexes yet
+        connection.execute(text("DROP INDEX ix_claim_status"))
+        connection.execute(text("DROP INDEX ix_claim_date"))
+    ensure_meta(engine=engine)
+    import_claims(engine=engine, document=document(claim_dict()), actor="cli")
+    engine.dispose()
+
+    engine = create_db_engine(database_url)
+
+    assert export_claims(engine=engine) == document(claim_dict())
+    with engine.connect() as connection:
+        assert current_revision(connection) == "0002"
+    engine.dispose()
+
+
+def test_db_upgrade_command_migrates_and_reports_the_revision(
+    tmp_path: Path, database_url: str
+) -> None:
+    done = run_cli("db", "upgrade", cwd=tmp_path, database_url=database_url)
+    assert done.returncode == 0, done.stderr
+    assert "schema revision 0002" in done.stdout
