@@ -11,7 +11,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Final
+
+import pymorphy3
+import Stemmer
+from anyascii import anyascii
+
+from bot import lexicon_uk_ru as uk_ru
 
 # --- concepts ---------------------------------------------------------------------------
 
@@ -42,7 +49,7 @@ PLACES: Final[Mapping[str, tuple[tuple[str, ...], str | None]]] = {
     "donetsk": (("donetsk", "donetsk region", "donetsk oblast", "donbas", "donbass"), "ukraine"),
     "bakhmut": (("bakhmut", "artemivsk", "artemovsk", "bachmut"), "donetsk"),
     "pokrovsk": (("pokrovsk", "pokrovske"), "donetsk"),
-    "afghanistan": (("afghanistan",), None),
+    "afghanistan": (("afghanistan", "afghan war", "soviet afghan war"), None),
     "iraq": (("iraq",), None),
     # Places and wars no seed claim covers.
     **{
@@ -128,7 +135,21 @@ MEASURES: Final[Mapping[str, tuple[str, ...]]] = {
         "bodies",
     ),
     "wounded": ("wounded", "wound", "wounds", "injured", "injuries", "injury", "wia", "hurt"),
-    "casualties": ("casualties", "casualty", "losses", "loss", "lost", "lose", "toll", "attrition"),
+    "casualties": (
+        "casualties",
+        "casualty",
+        "losses",
+        "loss",
+        "lost",
+        "lose",
+        "toll",
+        "attrition",
+        "out of action",
+        "knocked out",
+        "taken out",
+        "put out of action",
+        "out of the fight",
+    ),
     "missing": ("missing", "mia"),
     "captured": ("captured", "prisoners", "prisoner", "pows", "pow", "surrendered"),
 }
@@ -177,6 +198,10 @@ CLAIMANTS: Final[Mapping[str, tuple[str, ...]]] = {
         "acknowledge",
         "acknowledges",
         "acknowledged",
+        "kremlins own",
+        "kremlin own",
+        "moscows own",
+        "russias own",
     ),
     "us-intel": (
         "us intelligence",
@@ -214,15 +239,9 @@ CLAIMANTS: Final[Mapping[str, tuple[str, ...]]] = {
         "centre for european policy analysis",
         "center for european policy analysis",
     ),
-    "blogger": (
-        "blogger",
-        "bloggers",
-        "milblogger",
-        "military blogger",
-        "video",
-        "gerashchenko",
-        "anton gerashchenko",
-    ),
+    "blogger": ("blogger", "bloggers", "milblogger", "military blogger"),
+    "video": ("video", "clip", "footage"),
+    "gerashchenko": ("gerashchenko", "anton gerashchenko"),
     "zetnik": ("zetnik",),
     "wsj": ("wsj", "wall street journal", "trofimov", "yaroslav trofimov"),
     "hawkins": ("hawkins", "david hawkins", "opinion piece"),
@@ -351,7 +370,7 @@ TOPICS: Final[Mapping[str, tuple[str, ...]]] = {
     ),
 }
 
-PER_DAY: Final = ("a day", "per day", "each day", "every day", "daily", "day")
+PER_DAY: Final = ("a day", "per day", "each day", "every day", "every single day", "daily", "day")
 
 # Periods: "so far" totals, and the first weeks of the full-scale invasion.
 PERIODS: Final[Mapping[str, tuple[str, ...]]] = {
@@ -385,24 +404,54 @@ PERIODS: Final[Mapping[str, tuple[str, ...]]] = {
         "initially",
     ),
 }
-NEGATIONS: Final = frozenset({"not", "except", "excluding", "besides", "unlike", "non"})
+_NEGATIONS_EN: Final = frozenset(
+    {
+        "not",
+        "except",
+        "excluding",
+        "besides",
+        "unlike",
+        "non",
+        "without",
+        "isn't",
+        "isnt",
+        "aren't",
+        "arent",
+        "don't",
+        "dont",
+        "only",
+    }
+)
+# Words after a side that make it a source: "British data", "Ukrainian estimates".
+_SOURCE_WORDS_EN: Final = frozenset(
+    "data estimates estimate intelligence officials sources assessment assessments own".split()
+)
+# The claimant a side's own sources stand for.
+SIDE_SOURCES: Final = {
+    "british": "uk-mod",
+    "ukrainian": "ua-estimates",
+    "russian": "ru-mod",
+    "us": "us-intel",
+}
 MONTHS: Final = frozenset(
     "january february march april may june july august september october november "
     "december jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 
 # Words that may follow "in"/"at"/"near" without naming a place.
-NOT_PLACES: Final = (
+_NOT_PLACES_EN: Final = (
     frozenset(
         "total all the a an this that its it war wars battle battles fighting combat action "
         "attacks attack assault assaults campaign offensive one each every year years month "
         "months day days week weeks first last past recent order fact general particular "
-        "numbers figures just so far there here question".split()
+        "numbers figures just so far there here question front frontline frontlines "
+        "battlefield ground field line lines trenches spring summer autumn fall winter "
+        "quarter half".split()
     )
     | MONTHS
 )
 
-STOPWORDS: Final = frozenset(
+_STOPWORDS_EN: Final = frozenset(
     "a an the of in on at to for from by with about around near how many much what who "
     "whom which when where why is are was were be been being do does did done has have "
     "had having so far since until till up over under than more less fewer least most "
@@ -420,7 +469,7 @@ STOPWORDS: Final = frozenset(
 
 # --- normalisation ----------------------------------------------------------------------
 
-_NUMBER_WORDS: Final = {
+_NUMBER_WORDS_EN: Final = {
     "thousand": 1_000,
     "k": 1_000,
     "million": 1_000_000,
@@ -442,21 +491,74 @@ _SMALL_NUMBERS: Final = {
     "ten": 10,
     "half": 0.5,
 }
-_TOKEN_RE: Final = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+# Words keep inner apostrophes (Ukrainian "в'єтнам"); numbers keep their separators for now.
+_TOKEN_RE: Final = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’ʼ][^\W\d_]+)*", re.UNICODE)
+CYRILLIC: Final = re.compile(r"[а-яёіїєґ]")
+_UKRAINIAN_ONLY: Final = re.compile(r"[іїєґ]")
+_STEMMER_RU: Final = Stemmer.Stemmer("russian")
+_VOWEL_FOLD: Final = str.maketrans({"о": "а", "е": "и", "є": "и", "і": "и", "ї": "и", "ы": "и"})
+# Transliteration variants folded together: "rossiyskih" and "rossiiskikh" meet as "rosiskih".
+# fmt: off
+_TRANSLIT_FOLDS: Final = (
+    ("shch", "sh"), ("sch", "sh"), ("kh", "h"), ("zh", "z"), ("ts", "c"), ("ch", "c"),
+    ("yu", "u"), ("ju", "u"), ("ya", "a"), ("ja", "a"), ("yo", "o"), ("ye", "e"), ("ie", "e"),
+    ("iy", "i"), ("yi", "i"), ("y", "i"), ("j", "i"), ("w", "v"), ("'", ""),
+    # Ukrainian Latin spelling writes г as "h" ("zahynulo"), Russian writes х as "h": fold both.
+    ("h", "g"), ("x", "g"),
+)
+# fmt: on
 _SUFFIXED_NUMBER_RE: Final = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(k|m|mln)\b", re.IGNORECASE)
 YEAR_RANGE: Final = range(1900, 2101)
+_FRACTIONS: Final = (
+    ("a quarter of a million", "250000"),
+    ("quarter of a million", "250000"),
+    ("half a million", "500000"),
+    ("чверть мільйона", "250000"),
+    ("четверть миллиона", "250000"),
+    ("пів мільйона", "500000"),
+    ("полмиллиона", "500000"),
+    ("півмільйона", "500000"),
+)
 
 
 def normalise(text: str) -> str:
     """Fold case, compatibility forms and apostrophes; keep letters and digits."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    for words, number in _FRACTIONS:
+        text = text.replace(words, number)
     text = re.sub(r"[’'`´]s\b", "s", text)  # "Russia's" -> "russias", like the lexicon
-    text = text.replace("u.s.", "us").replace("u.k.", "uk")
+    text = text.replace("u.s.", "us").replace("u.k.", "uk").replace("’", "'").replace("ʼ", "'")
     return _SUFFIXED_NUMBER_RE.sub(r"\1 \2", text)  # "100k" -> "100 k"
 
 
-def tokenize(text: str) -> list[str]:
-    """Normalised word and number tokens; thousands separators are dropped from numbers."""
+def detect_language(text: str) -> str:
+    """ "uk" if the text has Ukrainian-only letters, "ru" for other Cyrillic, else "en"."""
+    lowered = text.casefold()
+    if _UKRAINIAN_ONLY.search(lowered):
+        return "uk"
+    return "ru" if CYRILLIC.search(lowered) else "en"
+
+
+@cache
+def _morph_uk() -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer(lang="uk")
+
+
+@lru_cache(maxsize=100_000)
+def normal_form(word: str, lang: str) -> str:
+    """One form for all inflections: a Snowball stem (Russian), a pymorphy3 lemma (Ukrainian).
+
+    Snowball has no Ukrainian stemmer, so Ukrainian uses pymorphy3's dictionary instead.
+    Latin-script words are left as they are.
+    """
+    if not CYRILLIC.search(word):
+        return word
+    if lang == "uk":
+        return str(_morph_uk().parse(word)[0].normal_form).replace("'", "")
+    return str(_STEMMER_RU.stemWord(word))
+
+
+def _raw_tokens(text: str) -> list[str]:
     tokens = []
     for raw in _TOKEN_RE.findall(normalise(text)):
         if raw[0].isdigit():
@@ -469,6 +571,39 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def tokenize(text: str, *, lang: str | None = None) -> list[str]:
+    """Normalised tokens of a question; Cyrillic words in their language's normal form."""
+    lang = lang or detect_language(text)
+    return [normal_form(token, lang) for token in _raw_tokens(text)]
+
+
+def token_variants(text: str) -> list[list[str]]:
+    """The text tokenised as Ukrainian and as Russian where it is Cyrillic (one list if not).
+
+    Stored texts (lexicon phrases, claim aliases) are indexed both ways, because an alias
+    list mixes the two languages and a question's language decides which form it arrives in.
+    """
+    tokens = _raw_tokens(text)
+    if not any(CYRILLIC.search(token) for token in tokens):
+        return [tokens]
+    variants = [[normal_form(token, lang) for token in tokens] for lang in ("uk", "ru")]
+    return variants if variants[0] != variants[1] else variants[:1]
+
+
+def cyrillic_key(word: str) -> str:
+    """A Cyrillic key that forgives unstressed-vowel spelling ("салдат", "расийских")."""
+    key = word.translate(_VOWEL_FOLD)
+    return re.sub(r"(.)\1+", r"\1", key)
+
+
+def translit_key(word: str) -> str:
+    """A Latin key on which transliterations of the same Cyrillic word agree."""
+    key = anyascii(word).lower()
+    for old, new in _TRANSLIT_FOLDS:
+        key = key.replace(old, new)
+    return re.sub(r"(.)\1+", r"\1", key)  # "rossii" and "rosii" alike
+
+
 def parse_numbers(tokens: list[str]) -> set[int]:
     """Numbers a question names: "100,000", "100k", "a million", "80-100 thousand"."""
     numbers: set[int] = set()
@@ -478,6 +613,12 @@ def parse_numbers(tokens: list[str]) -> set[int]:
             values.append(float(token))
         elif token in _SMALL_NUMBERS:
             values.append(float(_SMALL_NUMBERS[token]))
+        elif (
+            token in _NUMBER_WORDS
+            and _NUMBER_WORDS[token] >= 1_000_000
+            and (not values or values[-1] is None)
+        ):
+            values.append(float(_NUMBER_WORDS[token]))  # "мільйон втрат": a bare "million"
         elif token in _NUMBER_WORDS and values and values[-1] is not None:
             scale = _NUMBER_WORDS[token]
             # "80-100 thousand": the scale word applies to every bare number before it.
@@ -541,26 +682,60 @@ class PhraseMatcher:
 
 def _phrases(kind: str, table: Mapping[str, Iterable[str]]) -> dict[tuple[str, ...], Concept]:
     return {
-        tuple(tokenize(phrase)): Concept(kind, key)
+        tuple(tokens): Concept(kind, key)
         for key, phrases in table.items()
         for phrase in phrases
+        for tokens in token_variants(phrase)
     }
+
+
+def _merge(*tables: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:
+    merged: dict[str, tuple[str, ...]] = {}
+    for table in tables:
+        for key, phrases in table.items():
+            merged[key] = (*merged.get(key, ()), *phrases)
+    return merged
+
+
+def _words(*groups: Iterable[str]) -> frozenset[str]:
+    """Every normal form of every word in the groups, in every language."""
+    return frozenset(
+        token
+        for group in groups
+        for word in group
+        for tokens in token_variants(word)
+        for token in tokens
+    )
 
 
 def build_matcher() -> PhraseMatcher:
     """One matcher for every concept kind; later kinds never shadow claimant phrases."""
+    places = {
+        place: aliases + uk_ru.PLACES.get(place, ()) for place, (aliases, _) in PLACES.items()
+    }
     table: dict[tuple[str, ...], Concept] = {}
-    table |= _phrases("topic", TOPICS)
-    table |= _phrases("subject", SUBJECTS)
-    table |= _phrases("measure", MEASURES)
-    table |= _phrases("side", SIDES)
-    table |= _phrases("place", {place: aliases for place, (aliases, _) in PLACES.items()})
-    table |= _phrases("per", {"day": PER_DAY})
-    table |= _phrases("period", PERIODS)
-    table |= _phrases("claimant", CLAIMANTS)
+    table |= _phrases("topic", _merge(TOPICS, uk_ru.TOPICS))
+    table |= _phrases("subject", _merge(SUBJECTS, uk_ru.SUBJECTS))
+    table |= _phrases("measure", _merge(MEASURES, uk_ru.MEASURES))
+    table |= _phrases("side", _merge(SIDES, uk_ru.SIDES))
+    table |= _phrases("place", places)
+    table |= _phrases("per", {"day": PER_DAY + uk_ru.PER_DAY})
+    table |= _phrases("period", _merge(PERIODS, uk_ru.PERIODS))
+    table |= _phrases("claimant", _merge(CLAIMANTS, uk_ru.CLAIMANTS))
     return PhraseMatcher(table)
 
 
+NEGATIONS: Final = _NEGATIONS_EN | _words(uk_ru.NEGATIONS)
+SOURCE_WORDS: Final = _SOURCE_WORDS_EN | _words(uk_ru.SOURCE_WORDS)
+NOT_PLACES: Final = _NOT_PLACES_EN | _words(uk_ru.STOPWORDS)
+STOPWORDS: Final = _STOPWORDS_EN | _words(uk_ru.STOPWORDS)
+PLACE_PREPOSITIONS: Final = frozenset(
+    {"in", "at", "near", "around", "outside", "inside", "into", "on", "over"}
+) | _words(uk_ru.PLACE_PREPOSITIONS)
+COUNT_WORDS: Final = frozenset({"many"}) | _words(uk_ru.COUNT_WORDS)
+_NUMBER_WORDS: Final = _NUMBER_WORDS_EN | {
+    form: value for word, value in uk_ru.NUMBER_WORDS.items() for form in _words([word])
+}
 MATCHER: Final = build_matcher()
 
 

@@ -19,15 +19,23 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.constants import MAX_QUESTION_CHARS
 from bot.lexicon import (
+    COUNT_WORDS,
+    CYRILLIC,
     MATCHER,
     NEGATIONS,
     NOT_PLACES,
+    PLACE_PREPOSITIONS,
+    SIDE_SOURCES,
+    SOURCE_WORDS,
     STOPWORDS,
     Hit,
+    cyrillic_key,
     parse_numbers,
     parse_years,
     place_ancestors,
+    token_variants,
     tokenize,
+    translit_key,
 )
 from store.models import ClaimPublic
 
@@ -37,11 +45,7 @@ SUGGESTION_CUTOFF: Final = 45.0  # rapidfuzz score (0-100) for a "did you mean" 
 TYPO_CUTOFF: Final = 84.0  # rapidfuzz ratio (0-100) for replacing an unknown word
 MAX_SUGGESTIONS: Final = 3
 
-_PLACE_PREPOSITIONS: Final = frozenset(
-    {"in", "at", "near", "around", "outside", "inside", "into", "on", "over"}
-)
 _ARTICLES: Final = frozenset({"the", "a", "an"})
-_COUNT_WORDS: Final = frozenset({"many"})  # "how many X": X is what is counted
 _AGENT_WORDS: Final = frozenset({"by", "against"})  # "killed by Russia": Russia is not the victim
 _WAR_WORDS: Final = frozenset({"war", "invasion", "conflict", "front", "frontline", "campaign"})
 _MEASURE_FAMILIES: Final = {
@@ -135,13 +139,19 @@ def _claim_text(claim: ClaimPublic) -> str:
         *claim.aliases,
         claim.key.replace("-", " "),
     ]
-    return " ".join(tokenize(" ".join(part for part in parts if part)))
+    words = [" ".join(tokens) for part in parts if part for tokens in token_variants(part)]
+    return " ".join(words)
+
+
+def _find(text: str) -> list[Hit]:
+    """Concept hits in a stored text, read as every language it could be in."""
+    return [hit for tokens in token_variants(text) for hit in MATCHER.find(tokens)]
 
 
 def index_claim(claim: ClaimPublic) -> _IndexedClaim:
-    who_hits = MATCHER.find(tokenize(claim.who))
+    who_hits = _find(claim.who)
     sides = _concepts(who_hits, "side")
-    places = frozenset(_concepts(MATCHER.find(tokenize(claim.where or "")), "place"))
+    places = frozenset(_concepts(_find(claim.where or ""), "place"))
     source_text = " ".join(
         part
         for part in (claim.claimant, claim.published_by, claim.reported_by, *claim.aliases)
@@ -152,7 +162,7 @@ def index_claim(claim: ClaimPublic) -> _IndexedClaim:
         side=min(sides) if sides else None,
         places=places,
         place_chain=frozenset(a for place in places for a in place_ancestors(place)),
-        claimants=frozenset(_concepts(MATCHER.find(tokenize(source_text)), "claimant")),
+        claimants=frozenset(_concepts(_find(source_text), "claimant")),
         subjects=frozenset(_concepts(who_hits, "subject")),
         years=_claim_years(claim),
         date_year=int(claim.date[:4]),
@@ -180,7 +190,18 @@ class ClaimIndex:
         self._claim_words = frozenset(claim_words)
         # Known words are never "corrected"; unknown ones are fuzzy-matched to this vocabulary.
         self._known = frozenset(claim_words | MATCHER.words | STOPWORDS | NOT_PLACES)
-        self._vocabulary = sorted(word for word in claim_words | MATCHER.words if len(word) >= 4)
+        long_words = sorted(word for word in claim_words | MATCHER.words if len(word) >= 4)
+        self._latin_words = [word for word in long_words if not CYRILLIC.search(word)]
+        self._cyrillic = {
+            cyrillic_key(word): word for word in reversed(long_words) if CYRILLIC.search(word)
+        }
+        self._cyrillic_keys = sorted(self._cyrillic)
+        # Latin-script Russian and Ukrainian ("skolko pogiblo") meets its Cyrillic forms here.
+        self._translit = {
+            translit_key(word): word for word in sorted(self._known) if CYRILLIC.search(word)
+        }
+        self._translit_keys = sorted(self._translit)
+        self._sides = frozenset(item.side for item in self._claims if item.side)
 
     def __len__(self) -> int:
         return len(self._claims)
@@ -191,13 +212,26 @@ class ClaimIndex:
 
     # --- question analysis ---------------------------------------------------------------
 
-    def _correct(self, token: str) -> str:
-        if token in self._known or len(token) < 4 or not token.isalpha():
-            return token
+    @staticmethod
+    def _closest(token: str, words: list[str]) -> tuple[str, float] | None:
         best = process.extractOne(
-            token, self._vocabulary, scorer=fuzz.ratio, processor=None, score_cutoff=TYPO_CUTOFF
+            token, words, scorer=fuzz.ratio, processor=None, score_cutoff=TYPO_CUTOFF
         )
-        return str(best[0]) if best else token
+        return (str(best[0]), float(best[1])) if best else None
+
+    def _correct(self, token: str) -> str:
+        """A known word for an unknown one: a typo, or Russian/Ukrainian typed in Latin."""
+        if token in self._known or not token.isalpha() or len(token) < 3:
+            return token
+        if CYRILLIC.search(token):
+            found = self._closest(cyrillic_key(token), self._cyrillic_keys)
+            return self._cyrillic[found[0]] if found and len(token) >= 4 else token
+        # An English typo or a transliteration: whichever reading is closer wins.
+        english = self._closest(token, self._latin_words) if len(token) >= 4 else None
+        translit = self._closest(translit_key(token), self._translit_keys)
+        if translit and (english is None or translit[1] > english[1]):
+            return self._translit[translit[0]]
+        return english[0] if english else token
 
     def analyse(self, question: str) -> Facets:
         """The facets a question names, after typo correction."""
@@ -207,26 +241,49 @@ class ClaimIndex:
         places: set[str] = set()
         claimants: set[str] = set()
         excluded: set[str] = set()
+        measures: set[str] = set()
+
+        def negated(hit: Hit) -> bool:
+            # "not the official one", "not counting the wounded", "без учёта раненых"
+            return bool(NEGATIONS & set(tokens[max(0, hit.start - 3) : hit.start]))
+
         has_measure = any(hit.concept.kind == "measure" for hit in hits)
-        for hit in hits:
+        for position, hit in enumerate(hits):
             before = tokens[hit.start - 1] if hit.start else ""
             after = tokens[hit.end] if hit.end < len(tokens) else ""
+            following = hits[position + 1] if position + 1 < len(hits) else None
             kind, concept = hit.concept.kind, hit.concept.id
             if kind == "claimant":
-                negated = NEGATIONS & set(tokens[max(0, hit.start - 2) : hit.start])
-                (excluded if negated else claimants).add(concept)
+                (excluded if negated(hit) else claimants).add(concept)
+            elif kind == "measure":
+                if not negated(hit):
+                    measures.add(concept)
             elif kind == "side":
                 if before in _AGENT_WORDS:
                     continue
-                if concept == "us" and not _US_RE.search(question):
+                if tokens[hit.start] == "us" and not _US_RE.search(question):
                     continue  # lower-case "us" is a pronoun
+                if (
+                    following is not None
+                    and following.start == hit.end
+                    and (following.concept.kind == "claimant")
+                ):
+                    continue  # "Ukraine's General Staff": the side qualifies the source
+                if after in SOURCE_WORDS:
+                    # "British data", "за британськими даними": that side's sources speak
+                    if concept in SIDE_SOURCES:
+                        claimants.add(SIDE_SOURCES[concept])
+                    continue
                 sides.add(concept)
             elif kind == "place":
+                if negated(hit):
+                    continue  # "not only in Bakhmut"
                 # "Ukraine lost ..." names a side; "in Ukraine" and "Ukraine war" name a place.
+                near = set(tokens[max(0, hit.start - 2) : hit.start])
                 if (
                     concept == "ukraine"
                     and has_measure
-                    and before not in _PLACE_PREPOSITIONS
+                    and not near & PLACE_PREPOSITIONS
                     and before != "of"
                     and after not in _WAR_WORDS
                 ):
@@ -250,16 +307,15 @@ class ClaimIndex:
             return bool(before) and before[-1] in words
 
         unknown_places = tuple(
-            tokens[i] for i in range(len(tokens)) if unknown(i) and follows(i, _PLACE_PREPOSITIONS)
+            tokens[i] for i in range(len(tokens)) if unknown(i) and follows(i, PLACE_PREPOSITIONS)
         )
         # "how many horses died": an unknown word where the counted subject goes.
-        unknown_subject = any(unknown(i) and follows(i, _COUNT_WORDS) for i in range(len(tokens)))
+        unknown_subject = any(unknown(i) and follows(i, COUNT_WORDS) for i in range(len(tokens)))
         content = tuple(
             token
             for index, token in enumerate(tokens)
             if index not in covered and token not in STOPWORDS and not token.isdigit()
         )
-        measures = _concepts(hits, "measure")
         if {"killed", "wounded"} <= measures:
             measures = {"casualties"}  # "killed and wounded" asks for total casualties
         return Facets(
@@ -282,12 +338,11 @@ class ClaimIndex:
 
     # --- eligibility and ranking ----------------------------------------------------------
 
-    @staticmethod
-    def _refusals(facets: Facets, item: _IndexedClaim) -> list[str]:
+    def _refusals(self, facets: Facets, item: _IndexedClaim) -> list[str]:
         """Every facet that makes this claim no answer to the question."""
         found = sorted(facets.subjects - item.subjects)
-        if facets.sides and item.side not in facets.sides:
-            found.append("side")
+        if facets.sides and (item.side not in facets.sides or facets.sides - self._sides):
+            found.append("side")  # "Ukrainians killed by Russians": no claim answers it all
         if facets.unknown_places or (facets.places and not facets.places & item.place_chain):
             found.append("place")
         if facets.measures:
@@ -322,7 +377,9 @@ class ClaimIndex:
         if facets.sides:
             points += 8
         if facets.claimants:
-            points += 25
+            # Naming the claimant three ways ("the blogger's video, shared by Gerashchenko")
+            # should favour the claim that has all three.
+            points += 25 * len(facets.claimants & item.claimants) / len(facets.claimants)
         if facets.years:
             points += 10 if item.date_year in facets.years else 5
         if facets.numbers and facets.numbers & {claim.figure_low, claim.figure_high}:
