@@ -32,27 +32,31 @@ from telegram.ext import (
 from bot import constants as c
 from bot import handlers as h
 from bot.config import Settings
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Locale, get_locale
 from bot.service import Answerer, seed_if_empty
 from bot.webhook import serve_webhook
 from store import create_db_engine, describe_database
 
 log = logging.getLogger(__name__)
 
-PRIVATE_COMMANDS: Final = (
-    BotCommand("ask", "Ask about a casualty figure"),
-    BotCommand("help", "What I do, with examples"),
-)
-GROUP_COMMANDS: Final = (BotCommand("ask", "Ask about a casualty figure"),)
 ADMIN_COMMANDS: Final = (
-    *PRIVATE_COMMANDS,
     BotCommand("addclaim", "FIGURE | WHAT | CLAIMANT | DATE | CAVEATS [| URL]"),
     BotCommand("editclaim", "N field=value"),
     BotCommand("retract", "N REASON"),
-    BotCommand("claim", "N: a claim with its history"),
-    BotCommand("claims", "[page]: list claims"),
-    BotCommand("export", "All claims as JSON"),
-    BotCommand("import", "Reply to a JSON file to import it"),
+    BotCommand("claim", "N"),
+    BotCommand("claims", "[page]"),
+    BotCommand("export", "JSON"),
+    BotCommand("import", "JSON"),
 )
+
+
+def command_lists(loc: Locale) -> tuple[list[BotCommand], list[BotCommand], list[BotCommand]]:
+    """The command menus for private chats, groups and admins, in one language."""
+    ask = BotCommand("ask", loc._(c.COMMAND_ASK))
+    private = [ask, BotCommand("help", loc._(c.COMMAND_HELP))]
+    return private, [ask], [*private, *ADMIN_COMMANDS]
+
+
 RETRY_BACKOFF_SECONDS: Final = 0.5  # first pause before retrying a failed request; doubles
 
 
@@ -94,13 +98,17 @@ async def startup(application: Application[Any, Any, Any, Any, Any, Any]) -> Non
     d: h.Deps = application.bot_data["deps"]
     await asyncio.to_thread(seed_if_empty, engine=d.engine, seed_file=d.settings.seed_file)
     bot = application.bot
-    await bot.set_my_commands(PRIVATE_COMMANDS, scope=BotCommandScopeAllPrivateChats())
-    await bot.set_my_commands(GROUP_COMMANDS, scope=BotCommandScopeAllGroupChats())
-    for admin_id in sorted(d.settings.admin_ids):
-        try:
-            await bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin_id))
-        except TelegramError as exc:  # an admin who never opened a chat with the bot
-            log.warning("could not set admin commands for %s: %s", admin_id, exc)
+    for lang in LANGUAGES:
+        # Telegram shows each user the menu in their language, the default one otherwise.
+        code = None if lang == DEFAULT_LANGUAGE else lang
+        private, group, admin = command_lists(get_locale(lang))
+        await bot.set_my_commands(private, BotCommandScopeAllPrivateChats(), language_code=code)
+        await bot.set_my_commands(group, BotCommandScopeAllGroupChats(), language_code=code)
+        for admin_id in sorted(d.settings.admin_ids):
+            try:
+                await bot.set_my_commands(admin, BotCommandScopeChat(admin_id), language_code=code)
+            except TelegramError as exc:  # an admin who never opened a chat with the bot
+                log.warning("could not set admin commands for %s: %s", admin_id, exc)
     await asyncio.to_thread(d.answerer.index, force=True)
     log.info("bot @%s running on %s", bot.username, describe_database(d.engine))
 

@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.evaluate import evaluate, load_questions
+from bot.i18n import LANGUAGES, get_locale
+from bot.lexicon import detect_language
 from bot.logs import setup_logging
 from bot.render import PLAIN, render_answer
 from bot.service import Answerer, seed_if_empty
@@ -42,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument(
         "question", nargs="+", help='e.g. "How many Russian soldiers died in Bakhmut?"'
     )
+    ask.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        help="language of the answer's labels (default: the question's)",
+    )
 
     imp = commands.add_parser("import", help="store all claims of a JSON file, or none")
     imp.add_argument("file", type=Path, help='a {"claims": [...]} document, as exported')
@@ -50,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("file", type=Path, nargs="?", help="where to write; omit for stdout")
 
     commands.add_parser("seed", help="add missing seed claims; never overwrites edited ones")
+    evaluation = commands.add_parser(
+        "eval", help="answer-quality report: top-1, MAP@5, no-answer and per-language accuracy"
+    )
+    evaluation.add_argument("files", type=Path, nargs="+", help="question sets (JSON)")
+    evaluation.add_argument("--misses", action="store_true", help="list every wrong answer")
     commands.add_parser(
         "run", help="run the Telegram bot: webhooks if WEBHOOK_URL is set, else long polling"
     )
@@ -66,10 +79,11 @@ def _setup_logging(settings: Settings, *, default: str) -> None:
     setup_logging(level, secrets=settings.secrets())
 
 
-def _ask(settings: Settings, question: str) -> int:
+def _ask(settings: Settings, question: str, lang: str | None) -> int:
     engine = create_db_engine(settings.database_url)
     seed_if_empty(engine=engine, seed_file=settings.seed_file)
-    print(render_answer(Answerer(engine).ask(question), PLAIN))
+    loc = get_locale(lang or detect_language(question))
+    print(render_answer(Answerer(engine).ask(question), PLAIN, loc))
     return 0
 
 
@@ -138,6 +152,25 @@ def _health(settings: Settings) -> int:
     return 0 if healthy else 1
 
 
+def _eval(settings: Settings, files: list[Path], *, misses: bool) -> int:
+    engine = create_db_engine(settings.database_url)
+    seed_if_empty(engine=engine, seed_file=settings.seed_file)
+    index = Answerer(engine).index()
+    for path in files:
+        try:
+            questions = load_questions(path)
+        except (OSError, ValueError, KeyError) as exc:
+            raise ConfigError(f"{path} is not a question set: {exc}") from None
+        report = evaluate(index, questions)
+        print(f"{path} ({len(questions)} questions, {len(index)} claims)")
+        print(report.summary())
+        if misses:
+            print("\n".join(f"  miss: {failure}" for failure in report.failures))
+        print()
+    engine.dispose()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``python -m bot`` and ``casualty-bot``."""
     args = _parser().parse_args(argv)
@@ -145,13 +178,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         _setup_logging(settings, default="INFO" if args.command == "run" else "WARNING")
         if args.command == "ask":
-            return _ask(settings, " ".join(args.question))
+            return _ask(settings, " ".join(args.question), args.lang)
         if args.command == "import":
             return _import(settings, args.file)
         if args.command == "export":
             return _export(settings, args.file)
         if args.command == "seed":
             return _import(settings, settings.seed_file, seeding=True)
+        if args.command == "eval":
+            return _eval(settings, args.files, misses=args.misses)
         if args.command == "db":
             return _db(settings, args.db_command)
         if args.command == "health":

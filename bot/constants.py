@@ -1,12 +1,15 @@
 """Every user-facing text and tunable number in one place (units in the comments).
 
-Texts are plain text with ``{placeholders}``; the renderer escapes what goes into them, and
-texts meant for Telegram use only the HTML tags Telegram accepts.
+Texts are English ``str.format`` templates marked with ``N_`` for translation; they are
+translated where they are used (``Locale._``), then filled in. The renderer escapes what goes
+into them; texts meant for Telegram use only the HTML tags Telegram accepts.
 """
 
 from __future__ import annotations
 
 from typing import Final
+
+from bot.i18n import N_
 
 # --- numbers ----------------------------------------------------------------------------
 MAX_SHOWN_CLAIMS: Final = 3  # claims in one answer; more are summarised as "N more"
@@ -20,51 +23,97 @@ RATE_LIMIT_RETRIES: Final = 3  # times a 429 or 5xx is retried before giving up
 MAX_IMPORT_BYTES: Final = 20 * 1024 * 1024  # bytes; the Bot API's own download limit
 START_PAYLOAD_MAX: Final = 64  # characters Telegram allows in a /start deep-link payload
 
+# --- what a claim counts ----------------------------------------------------------------
+MEASURE_LABELS: Final = {
+    "killed": N_("killed"),
+    "wounded": N_("wounded"),
+    "killed or wounded": N_("killed or wounded"),
+    "missing": N_("missing"),
+    "captured": N_("captured"),
+    "casualties": N_("casualties"),
+}
+QUALIFIER_LABELS: Final = {
+    "about": N_("about {figure}"),
+    "more than": N_("more than {figure}"),
+    "at least": N_("at least {figure}"),
+    "fewer than": N_("fewer than {figure}"),
+    "up to": N_("up to {figure}"),
+}
+CLAIMANT_TYPE_LABELS: Final = {
+    "belligerent government": N_("belligerent government"),
+    "intelligence service": N_("intelligence service"),
+    "independent count": N_("independent count"),
+    "media": N_("media"),
+    "individual": N_("individual"),
+}
+SIDE_LABELS: Final = {
+    "russian": N_("Russian"),
+    "ukrainian": N_("Ukrainian"),
+    "soviet": N_("Soviet"),
+    "us": N_("US"),
+    "british": N_("British"),
+    "german": N_("German"),
+}
+DESCRIBE: Final = N_("{who} {measure}")
+DESCRIBE_CASUALTIES: Final = N_("casualties among {who}")
+PER_LABELS: Final = {
+    "day": N_("a day"),
+    "week": N_("a week"),
+    "month": N_("a month"),
+    "year": N_("a year"),
+}
+IN_PLACE: Final = N_("in {where}")
+
 # --- labels -----------------------------------------------------------------------------
-SOURCE_LABEL: Final = "Claimed by"
-VIA_LABEL: Final = "via"
-REPORTED_IN_LABEL: Final = "Reported in"
-DATE_LABEL: Final = "Date"
-CAVEATS_LABEL: Final = "Caveats"
-NO_CAVEATS: Final = "No caveats recorded."
-RETRACTED_LABEL: Final = "RETRACTED"
-DISAGREE: Final = "Sources disagree: from {low} ({low_source}) to {high} ({high_source})."
-MORE_MATCHES: Final = "{count} more stored claims match; ask more precisely to narrow it down."
-MORE_SOURCES: Final = "{count} more sources"
-MORE_SOURCES_ONE: Final = "1 more source"
-PER_DAY: Final = "a day"
-CASUALTIES_OF: Final = "casualties among {who}"
+SOURCE_LABEL: Final = N_("Claimed by")
+VIA: Final = N_("{claimant}, via {via}")
+AND: Final = N_("and")
+REPORTED_IN_LABEL: Final = N_("Reported in")
+DATE_LABEL: Final = N_("Date")
+SOURCE_LINK: Final = N_("source")
+CAVEATS_LABEL: Final = N_("Caveats")
+NO_CAVEATS: Final = N_("No caveats recorded.")
+RETRACTED_LABEL: Final = N_("RETRACTED")
+NEWER_FIGURE: Final = N_("Newer figure available: {figure} ({source}, {date}, #{id}).")
+DISAGREE: Final = N_("Sources disagree: from {low} ({low_source}) to {high} ({high_source}).")
+MORE_MATCHES: Final = N_("{count} more stored claims match; ask more precisely to narrow it down.")
+MORE_SOURCES: Final = N_("{count} more sources")
+MORE_SOURCES_ONE: Final = N_("1 more source")
 
 # --- no answer --------------------------------------------------------------------------
-NO_CLAIM: Final = "No stored claim answers this question."
+NO_CLAIM: Final = N_("No stored claim answers this question.")
 NO_ANSWER_REASONS: Final = {
-    "side": "We hold no figure for {sides} losses.",
-    "place": "We hold no figure for {places}.",
-    "measure": "We hold no figure of that kind ({measures}) for it.",
-    "claimant": "We hold no figure from that source on this.",
-    "year": "We hold no figure for {years}.",
-    "rate": "We hold no daily rate for that.",
-    "equipment": "We hold figures for people only, not equipment.",
-    "civilians": "We hold no figures for civilian deaths.",
-    "mercenaries": "We hold no figures for mercenaries.",
-    "population": "This bot answers questions about casualty figures only.",
-    "troop strength": "This bot answers questions about casualty figures, not troop numbers.",
-    "off topic": "This bot answers questions about casualty figures only.",
-    "chit-chat": "Ask me about casualty figures.",
-    "weak": "Nothing stored matches it closely enough.",
-    "empty": "Please ask a question.",
+    "side": N_("We hold no figure for {sides} losses."),
+    "place": N_("We hold no figure for {places}."),
+    "measure": N_("We hold no figure of that kind ({measures}) for it."),
+    "claimant": N_("We hold no figure from that source on this."),
+    "year": N_("We hold no figure for {years}."),
+    "rate": N_("We hold no daily rate for that."),
+    "equipment": N_("We hold figures for people only, not equipment."),
+    "civilians": N_("We hold no figures for civilian deaths."),
+    "mercenaries": N_("We hold no figures for mercenaries."),
+    "other": N_("We hold figures for soldiers' losses only."),
+    "population": N_("This bot answers questions about casualty figures only."),
+    "troop strength": N_("This bot answers questions about casualty figures, not troop numbers."),
+    "off topic": N_("This bot answers questions about casualty figures only."),
+    "chit-chat": N_("Ask me about casualty figures."),
+    "weak": N_("Nothing stored matches it closely enough."),
+    "empty": N_("Please ask a question."),
 }
-SUGGESTIONS_HEADER: Final = "Related stored claims:"
+THOSE: Final = N_("those")
+THAT_PLACE: Final = N_("that place")
+THAT_YEAR: Final = N_("that year")
+SUGGESTIONS_HEADER: Final = N_("Related stored claims:")
 EXAMPLE_QUESTIONS: Final = (
-    "How many Russian soldiers died in Bakhmut?",
-    "What did the Komsomolskaya Pravda leak say?",
-    "Russian losses according to the UK MoD",
-    "Russian casualties per day",
+    N_("How many Russian soldiers died in Bakhmut?"),
+    N_("What did the Komsomolskaya Pravda leak say?"),
+    N_("Russian losses according to the UK MoD"),
+    N_("Russian casualties per day"),
 )
-TRY_EXAMPLE: Final = "For example: {example}"
+TRY_EXAMPLE: Final = N_("For example: {example}")
 
 # --- bot texts --------------------------------------------------------------------------
-HELP: Final = (
+HELP: Final = N_(
     "<b>Casualty figures, with their sources and caveats.</b>\n\n"
     "Ask how many soldiers were killed or wounded, and I answer with every stored figure "
     "that fits: who claimed it, who reported it, when, and what is wrong with it. "
@@ -74,48 +123,51 @@ HELP: Final = (
     "<b>In groups:</b> /ask QUESTION, reply to one of my messages, or mention me.\n"
     "<b>Anywhere:</b> type @{bot} and a few words."
 )
-ADMIN_HELP: Final = (
+ADMIN_HELP: Final = N_(
     "<b>Admin commands</b>\n"
     "/addclaim FIGURE | WHAT | CLAIMANT | DATE | CAVEATS [| URL]\n"
     "/editclaim N field=value\n"
     "/retract N REASON\n"
     "/claim N, /claims [page], /export, /import (reply to a JSON file)"
 )
-ASK_USAGE: Final = "Ask a question after the command, for example:\n<code>/ask {example}</code>"
-ADMINS_ONLY: Final = "This command is for admins only."
-APOLOGY: Final = "Sorry, something went wrong while answering. Please try again in a moment."
-BUTTON_EXPIRED: Final = "This button has expired. Please ask again."
-CLAIM_GONE: Final = "That claim is no longer available."
-INLINE_NO_CLAIM_TITLE: Final = "No stored claim"
-INLINE_NO_CLAIM_DESCRIPTION: Final = "No stored claim answers “{query}”."
-INLINE_NEWEST_HINT: Final = "Newest claims"
-UNKNOWN_COMMAND: Final = "I don't know that command. Send /help to see what I can do."
+ASK_USAGE: Final = N_("Ask a question after the command, for example:\n<code>/ask {example}</code>")
+ADMINS_ONLY: Final = N_("This command is for admins only.")
+APOLOGY: Final = N_("Sorry, something went wrong while answering. Please try again in a moment.")
+BUTTON_EXPIRED: Final = N_("This button has expired. Please ask again.")
+CLAIM_GONE: Final = N_("That claim is no longer available.")
+INLINE_NO_CLAIM_TITLE: Final = N_("No stored claim")
+INLINE_NO_CLAIM_DESCRIPTION: Final = N_("No stored claim answers “{query}”.")
+UNKNOWN_COMMAND: Final = N_("I don't know that command. Send /help to see what I can do.")
+COMMAND_ASK: Final = N_("Ask about a casualty figure")
+COMMAND_HELP: Final = N_("What I do, with examples")
 
-ADDCLAIM_USAGE: Final = (
+ADDCLAIM_USAGE: Final = N_(
     "Format:\n<code>/addclaim FIGURE | WHAT | CLAIMANT | DATE | CAVEATS [| URL]</code>\n"
     "Example:\n<code>/addclaim 100,000 | Russian troops killed in Bakhmut, 2023 | "
     "Western intelligence | 2023-05 | assessment, not a count</code>\n"
     "FIGURE: 9861, 9,861, ~9000, &gt;100000, &lt;6000 or 80000-100000. "
     "DATE: YYYY, YYYY-MM or YYYY-MM-DD. Separate several caveats with “;”."
 )
-EDITCLAIM_USAGE: Final = (
+EDITCLAIM_USAGE: Final = N_(
     "Format: <code>/editclaim N field=value</code>, for example "
     "<code>/editclaim 3 caveats=deleted after publication; unverified</code>\n"
     "Fields: {fields}"
 )
-RETRACT_USAGE: Final = "Format: <code>/retract N REASON</code>"
-CLAIM_USAGE: Final = "Format: <code>/claim N</code>"
-IMPORT_USAGE: Final = "Send /import as a reply to a JSON document in the export format."
-IMPORT_TOO_BIG: Final = "That file is too large to import (the limit is {limit} MB)."
-IMPORT_BAD_JSON: Final = "That file is not valid JSON: {error}"
-IMPORT_FAILED: Final = "Nothing was imported. {count} problem(s):"
-IMPORT_DONE: Final = "Imported: {summary}."
-ADDED: Final = "Stored as #{id}:"
-EDITED: Final = "Updated #{id}:"
-RETRACTED: Final = "Retracted #{id}. It stays in history and is no longer given as an answer."
-NOT_STORED: Final = "Nothing was stored."
-NO_SUCH_CLAIM: Final = "There is no claim #{id}."
-CLAIMS_PAGE: Final = "Claims {first}–{last} of {total} (page {page} of {pages}):"
-NO_CLAIMS: Final = "There are no claims on that page."
-HISTORY_HEADER: Final = "History:"
-EXPORT_CAPTION: Final = "{count} claims, including retracted ones."
+RETRACT_USAGE: Final = N_("Format: <code>/retract N REASON</code>")
+CLAIM_USAGE: Final = N_("Format: <code>/claim N</code>")
+IMPORT_USAGE: Final = N_("Send /import as a reply to a JSON document in the export format.")
+IMPORT_TOO_BIG: Final = N_("That file is too large to import (the limit is {limit} MB).")
+IMPORT_BAD_JSON: Final = N_("That file is not valid JSON: {error}")
+IMPORT_FAILED: Final = N_("Nothing was imported. {count} problem(s):")
+IMPORT_MORE_ERRORS: Final = N_("… and {count} more")
+IMPORT_DONE: Final = N_("Imported: {added} added, {updated} updated, {unchanged} unchanged.")
+ADDED: Final = N_("Stored as #{id}:")
+EDITED: Final = N_("Updated #{id}:")
+RETRACTED: Final = N_("Retracted #{id}. It stays in history and is no longer given as an answer.")
+NOT_STORED: Final = N_("Nothing was stored.")
+NO_SUCH_CLAIM: Final = N_("There is no claim #{id}.")
+CLAIMS_PAGE: Final = N_("Claims {first}–{last} of {total} (page {page} of {pages}):")
+NO_CLAIMS: Final = N_("There are no claims on that page.")
+HISTORY_HEADER: Final = N_("History:")
+KEY_LABEL: Final = N_("Key")
+EXPORT_CAPTION: Final = N_("{count} claims, including retracted ones.")

@@ -30,6 +30,7 @@ from telegram.ext import ContextTypes, filters
 
 from bot import constants as c
 from bot.config import Settings
+from bot.i18n import Locale, get_locale
 from bot.parsing import parse_addclaim, parse_edit
 from bot.render import (
     HTML,
@@ -47,7 +48,6 @@ from bot.search import SearchResult
 from bot.service import Answerer
 from store import (
     AuditRecord,
-    ClaimPublic,
     StoreError,
     add_claim,
     claim_history,
@@ -102,6 +102,12 @@ class AddressedToBot(filters.MessageFilter):
 # --- helpers ----------------------------------------------------------------------------
 
 
+def _loc(update: Update) -> Locale:
+    """The reader's language, from their Telegram settings; English when we lack theirs."""
+    user = update.effective_user
+    return get_locale(user.language_code if user else None)
+
+
 def _question_from(message: Message, bot_username: str) -> str:
     """The message text without the command or the bot's @mention."""
     text = message.text or ""
@@ -112,12 +118,12 @@ def _question_from(message: Message, bot_username: str) -> str:
     return re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE).strip()
 
 
-def _suggestion_keyboard(result: SearchResult) -> InlineKeyboardMarkup | None:
+def _suggestion_keyboard(result: SearchResult, loc: Locale) -> InlineKeyboardMarkup | None:
     if result.answered or not result.suggestions:
         return None
     buttons = []
     for claim in result.suggestions:
-        label = suggestion_label(claim)
+        label = suggestion_label(claim, loc)
         if len(label) > BUTTON_LABEL_CHARS:
             label = label[: BUTTON_LABEL_CHARS - 1] + "…"
         buttons.append([InlineKeyboardButton(label, callback_data=f"{CALLBACK_PREFIX}{claim.id}")])
@@ -143,6 +149,10 @@ async def _reply(message: Message, text: str, **kwargs: Any) -> None:
     await message.reply_text(fit_message(text), **kwargs)
 
 
+def _ask_usage(loc: Locale) -> str:
+    return loc._(c.ASK_USAGE).format(example=HTML.esc(loc._(c.EXAMPLE_QUESTIONS[0])))
+
+
 def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     # Only the numeric id counts: usernames and group admin rights can be changed by others.
     user = update.effective_user
@@ -155,7 +165,7 @@ async def _require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if message is None:
         return None
     if not _is_admin(update, context):
-        await _reply(message, c.ADMINS_ONLY)
+        await _reply(message, _loc(update)._(c.ADMINS_ONLY))
         return None
     return message
 
@@ -191,26 +201,28 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = update.effective_message
     if message is None:
         return
+    loc = _loc(update)
     if context.args and message.chat.type == ChatType.PRIVATE:
         match = _DEEP_LINK_RE.match(context.args[0])
         if match:
-            await show_linked_claims(message, context, [int(i) for i in match[1].split("_")[1:]])
+            ids = [int(i) for i in match[1].split("_")[1:]]
+            await show_linked_claims(message, context, ids, loc)
             return
-    examples = "\n".join(f"• {HTML.esc(question)}" for question in c.EXAMPLE_QUESTIONS)
-    text = c.HELP.format(examples=examples, bot=HTML.esc(context.bot.username))
+    examples = "\n".join(f"• {HTML.esc(loc._(question))}" for question in c.EXAMPLE_QUESTIONS)
+    text = loc._(c.HELP).format(examples=examples, bot=HTML.esc(context.bot.username))
     if _is_admin(update, context) and message.chat.type == ChatType.PRIVATE:
-        text += "\n\n" + c.ADMIN_HELP
+        text += "\n\n" + loc._(c.ADMIN_HELP)
     await _reply(message, text)
 
 
 async def show_linked_claims(
-    message: Message, context: ContextTypes.DEFAULT_TYPE, claim_ids: list[int]
+    message: Message, context: ContextTypes.DEFAULT_TYPE, claim_ids: list[int], loc: Locale
 ) -> None:
     """Show the claims a group answer's "more sources" link carried."""
     engine = deps(context).engine
     found = [await asyncio.to_thread(get_claim, engine=engine, claim_id=i) for i in claim_ids]
     active = [claim for claim in found if claim is not None and claim.is_active]
-    await _reply(message, render_claims(active, HTML) if active else c.CLAIM_GONE)
+    await _reply(message, render_claims(active, HTML, loc) if active else loc._(c.CLAIM_GONE))
 
 
 async def answer_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -218,8 +230,10 @@ async def answer_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message = update.effective_message
     if message is None:
         return
+    loc = _loc(update)
     result = await _ask(context, message.text or "")
-    await _reply(message, render_answer(result, HTML), reply_markup=_suggestion_keyboard(result))
+    keyboard = _suggestion_keyboard(result, loc)
+    await _reply(message, render_answer(result, HTML, loc), reply_markup=keyboard)
 
 
 async def answer_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -227,15 +241,15 @@ async def answer_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message = update.effective_message
     if message is None:
         return
+    loc = _loc(update)
     question = _question_from(message, context.bot.username)
     if not question:
-        await _reply(
-            message, c.ASK_USAGE.format(example=HTML.esc(c.EXAMPLE_QUESTIONS[0])), do_quote=True
-        )
+        await _reply(message, _ask_usage(loc), do_quote=True)
         return
     result = await _ask(context, question)
-    text = render_compact(result, HTML, more_link=_more_link(context.bot.username, result))
-    await _reply(message, text, do_quote=True, reply_markup=_suggestion_keyboard(result))
+    link = _more_link(context.bot.username, result)
+    text = render_compact(result, HTML, loc, more_link=link)
+    await _reply(message, text, do_quote=True, reply_markup=_suggestion_keyboard(result, loc))
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -244,14 +258,14 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if message is None:
         return
     if message.chat.type == ChatType.PRIVATE:
+        loc = _loc(update)
         question = _question_from(message, context.bot.username)
         if not question:
-            await _reply(message, c.ASK_USAGE.format(example=HTML.esc(c.EXAMPLE_QUESTIONS[0])))
+            await _reply(message, _ask_usage(loc))
             return
         result = await _ask(context, question)
-        await _reply(
-            message, render_answer(result, HTML), reply_markup=_suggestion_keyboard(result)
-        )
+        keyboard = _suggestion_keyboard(result, loc)
+        await _reply(message, render_answer(result, HTML, loc), reply_markup=keyboard)
         return
     await answer_group(update, context)
 
@@ -259,13 +273,15 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def hint_text_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos and voice notes in private get a hint to ask in words."""
     if update.effective_message is not None:
-        await _reply(update.effective_message, c.TRY_EXAMPLE.format(example=c.EXAMPLE_QUESTIONS[0]))
+        loc = _loc(update)
+        text = loc._(c.TRY_EXAMPLE).format(example=HTML.esc(loc._(c.EXAMPLE_QUESTIONS[0])))
+        await _reply(update.effective_message, text)
 
 
 async def reject_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An unknown command in private gets pointed to /help."""
     if update.effective_message is not None:
-        await _reply(update.effective_message, c.UNKNOWN_COMMAND)
+        await _reply(update.effective_message, _loc(update)._(c.UNKNOWN_COMMAND))
 
 
 async def answer_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -274,30 +290,28 @@ async def answer_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if query is None:
         return
     text = query.query.strip()
-    answerer = deps(context).answerer
-    claims: list[ClaimPublic]
-    if text:
-        result = await _ask(context, text)
-        claims = [match.claim for match in result.matches[: c.INLINE_RESULTS]]
-    else:
-        index = await asyncio.to_thread(answerer.index)
-        claims = index.newest(c.INLINE_RESULTS)
+    loc = _loc(update)
+    index = await asyncio.to_thread(deps(context).answerer.index)
+    result = index.search(text) if text else None
+    claims = [m.claim for m in result.matches] if result else index.newest(c.INLINE_RESULTS)
     results = [
         InlineQueryResultArticle(
             id=f"claim-{claim.id}",
-            title=fit_message(headline(claim), 200),
-            description=fit_message(source_line(claim), 200),
-            input_message_content=InputTextMessageContent(render_claim(claim, HTML)),
+            title=fit_message(headline(claim, loc), 200),
+            description=fit_message(source_line(claim, loc), 200),
+            input_message_content=InputTextMessageContent(
+                render_claim(claim, HTML, loc, newer=index.newer_than(claim))
+            ),
         )
-        for claim in claims
+        for claim in claims[: c.INLINE_RESULTS]
     ]
-    if not results and text:
+    if result is not None and not result.answered:
         results = [
             InlineQueryResultArticle(
                 id="no-claim",
-                title=c.INLINE_NO_CLAIM_TITLE,
-                description=c.INLINE_NO_CLAIM_DESCRIPTION.format(query=text[:60]),
-                input_message_content=InputTextMessageContent(render_no_answer(result, HTML)),
+                title=loc._(c.INLINE_NO_CLAIM_TITLE),
+                description=loc._(c.INLINE_NO_CLAIM_DESCRIPTION).format(query=text[:60]),
+                input_message_content=InputTextMessageContent(render_no_answer(result, HTML, loc)),
             )
         ]
     await query.answer(results, cache_time=c.INLINE_CACHE_SECONDS, is_personal=False)
@@ -308,18 +322,21 @@ async def show_suggestion(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     query = update.callback_query
     if query is None:
         return
+    loc = _loc(update)
     match = _CALLBACK_RE.match(query.data or "")
     if match is None:
-        await query.answer(c.BUTTON_EXPIRED)
+        await query.answer(loc._(c.BUTTON_EXPIRED))
         return
     engine = deps(context).engine
     claim = await asyncio.to_thread(get_claim, engine=engine, claim_id=int(match[1]))
     if claim is None or not claim.is_active:
-        await query.answer(c.CLAIM_GONE)
+        await query.answer(loc._(c.CLAIM_GONE))
         return
     await query.answer()
     if isinstance(query.message, Message):
-        await _reply(query.message, render_claim(claim, HTML), do_quote=True)
+        index = await asyncio.to_thread(deps(context).answerer.index)
+        text = render_claim(claim, HTML, loc, newer=index.newer_than(claim))
+        await _reply(query.message, text, do_quote=True)
 
 
 # --- admins -----------------------------------------------------------------------------
@@ -330,9 +347,10 @@ async def add_claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     message = await _require_admin(update, context)
     if message is None:
         return
+    loc = _loc(update)
     line = _args_text(message)
     if not line:
-        await _reply(message, c.ADDCLAIM_USAGE)
+        await _reply(message, loc._(c.ADDCLAIM_USAGE))
         return
     try:
         claim = parse_addclaim(line)
@@ -340,11 +358,13 @@ async def add_claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             add_claim, engine=deps(context).engine, claim=claim, actor=_actor(update)
         )
     except StoreError as exc:
-        text = f"{HTML.esc(str(exc))}\n{c.NOT_STORED}\n\n{c.ADDCLAIM_USAGE}"
+        text = f"{HTML.esc(str(exc))}\n{loc._(c.NOT_STORED)}\n\n{loc._(c.ADDCLAIM_USAGE)}"
         await _reply(message, text)
         return
     deps(context).answerer.invalidate()
-    await _reply(message, f"{c.ADDED.format(id=stored.id)}\n\n{render_claim(stored, HTML)}")
+    await _reply(
+        message, f"{loc._(c.ADDED).format(id=stored.id)}\n\n{render_claim(stored, HTML, loc)}"
+    )
 
 
 async def edit_claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -352,7 +372,8 @@ async def edit_claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
     message = await _require_admin(update, context)
     if message is None:
         return
-    usage = c.EDITCLAIM_USAGE.format(fields=", ".join(EDITABLE_FIELDS))
+    loc = _loc(update)
+    usage = loc._(c.EDITCLAIM_USAGE).format(fields=", ".join(EDITABLE_FIELDS))
     try:
         claim_id, changes = parse_edit(_args_text(message))
         stored = await asyncio.to_thread(
@@ -363,10 +384,12 @@ async def edit_claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE)
             actor=_actor(update),
         )
     except StoreError as exc:
-        await _reply(message, f"{HTML.esc(str(exc))}\n{c.NOT_STORED}\n\n{usage}")
+        await _reply(message, f"{HTML.esc(str(exc))}\n{loc._(c.NOT_STORED)}\n\n{usage}")
         return
     deps(context).answerer.invalidate()
-    await _reply(message, f"{c.EDITED.format(id=stored.id)}\n\n{render_claim(stored, HTML)}")
+    await _reply(
+        message, f"{loc._(c.EDITED).format(id=stored.id)}\n\n{render_claim(stored, HTML, loc)}"
+    )
 
 
 async def retract_claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -374,9 +397,10 @@ async def retract_claim_command(update: Update, context: ContextTypes.DEFAULT_TY
     message = await _require_admin(update, context)
     if message is None:
         return
+    loc = _loc(update)
     match = re.match(r"^#?(\d{1,12})\s+(.+)$", _args_text(message), re.DOTALL)
     if match is None:
-        await _reply(message, c.RETRACT_USAGE)
+        await _reply(message, loc._(c.RETRACT_USAGE))
         return
     try:
         stored = await asyncio.to_thread(
@@ -387,10 +411,10 @@ async def retract_claim_command(update: Update, context: ContextTypes.DEFAULT_TY
             actor=_actor(update),
         )
     except StoreError as exc:
-        await _reply(message, f"{HTML.esc(str(exc))}\n{c.NOT_STORED}")
+        await _reply(message, f"{HTML.esc(str(exc))}\n{loc._(c.NOT_STORED)}")
         return
     deps(context).answerer.invalidate()
-    await _reply(message, c.RETRACTED.format(id=stored.id))
+    await _reply(message, loc._(c.RETRACTED).format(id=stored.id))
 
 
 async def show_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -398,19 +422,20 @@ async def show_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     message = await _require_admin(update, context)
     if message is None:
         return
+    loc = _loc(update)
     match = re.match(r"^#?(\d{1,12})$", _args_text(message))
     if match is None:
-        await _reply(message, c.CLAIM_USAGE)
+        await _reply(message, loc._(c.CLAIM_USAGE))
         return
     engine = deps(context).engine
     claim = await asyncio.to_thread(get_claim, engine=engine, claim_id=int(match[1]))
     if claim is None:
-        await _reply(message, c.NO_SUCH_CLAIM.format(id=int(match[1])))
+        await _reply(message, loc._(c.NO_SUCH_CLAIM).format(id=int(match[1])))
         return
     history = await asyncio.to_thread(claim_history, engine=engine, claim_id=claim.id)
-    lines = [render_claim(claim, HTML), "", f"<b>{c.HISTORY_HEADER}</b>"]
+    lines = [render_claim(claim, HTML, loc), "", f"<b>{HTML.esc(loc._(c.HISTORY_HEADER))}</b>"]
     lines.extend(HTML.esc(_history_line(record)) for record in history)
-    lines.append(f"Key: <code>{HTML.esc(claim.key)}</code>")
+    lines.append(f"{HTML.esc(loc._(c.KEY_LABEL))}: <code>{HTML.esc(claim.key)}</code>")
     await _reply(message, "\n".join(lines))
 
 
@@ -419,6 +444,7 @@ async def list_claims_command(update: Update, context: ContextTypes.DEFAULT_TYPE
     message = await _require_admin(update, context)
     if message is None:
         return
+    loc = _loc(update)
     arg = _args_text(message)
     page = int(arg) if arg.isdigit() and 0 < int(arg) < 10**6 else 1
     engine = deps(context).engine
@@ -432,16 +458,16 @@ async def list_claims_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         limit=c.CLAIMS_PAGE_SIZE,
     )
     if not claims:
-        await _reply(message, c.NO_CLAIMS)
+        await _reply(message, loc._(c.NO_CLAIMS))
         return
     first = (page - 1) * c.CLAIMS_PAGE_SIZE + 1
     lines = [
-        c.CLAIMS_PAGE.format(
+        loc._(c.CLAIMS_PAGE).format(
             first=first, last=first + len(claims) - 1, total=total, page=page, pages=pages
         )
     ]
     for claim in claims:
-        mark = f" [{c.RETRACTED_LABEL}]" if not claim.is_active else ""
+        mark = f" [{loc._(c.RETRACTED_LABEL)}]" if not claim.is_active else ""
         lines.append(
             f"#{claim.id}{mark} {HTML.esc(headline(claim))} — {HTML.esc(source_line(claim))}"
         )
@@ -453,10 +479,11 @@ async def export_claims_command(update: Update, context: ContextTypes.DEFAULT_TY
     message = await _require_admin(update, context)
     if message is None:
         return
+    loc = _loc(update)
     document = await asyncio.to_thread(export_claims, engine=deps(context).engine)
     data = json.dumps(document, ensure_ascii=False, indent=2).encode()
     name = f"claims-{datetime.now(UTC):%Y%m%d-%H%M}.json"
-    caption = c.EXPORT_CAPTION.format(count=len(document["claims"]))
+    caption = loc._(c.EXPORT_CAPTION).format(count=len(document["claims"]))
     await message.reply_document(data, filename=name, caption=caption)
 
 
@@ -465,19 +492,20 @@ async def import_claims_command(update: Update, context: ContextTypes.DEFAULT_TY
     message = await _require_admin(update, context)
     if message is None:
         return
+    loc = _loc(update)
     document = message.reply_to_message.document if message.reply_to_message else None
     if document is None:
-        await _reply(message, c.IMPORT_USAGE)
+        await _reply(message, loc._(c.IMPORT_USAGE))
         return
     if document.file_size is not None and document.file_size > c.MAX_IMPORT_BYTES:
-        await _reply(message, c.IMPORT_TOO_BIG.format(limit=c.MAX_IMPORT_BYTES // 2**20))
+        await _reply(message, loc._(c.IMPORT_TOO_BIG).format(limit=c.MAX_IMPORT_BYTES // 2**20))
         return
     file = await document.get_file()
     data = bytes(await file.download_as_bytearray())
     try:
         parsed = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        await _reply(message, c.IMPORT_BAD_JSON.format(error=HTML.esc(str(exc))))
+        await _reply(message, loc._(c.IMPORT_BAD_JSON).format(error=HTML.esc(str(exc))))
         return
     try:
         report = await asyncio.to_thread(
@@ -485,14 +513,19 @@ async def import_claims_command(update: Update, context: ContextTypes.DEFAULT_TY
         )
     except StoreError as exc:
         errors = getattr(exc, "errors", None) or [exc]
-        lines = [c.IMPORT_FAILED.format(count=len(errors))]
+        lines = [loc._(c.IMPORT_FAILED).format(count=len(errors))]
         lines.extend(f"• {HTML.esc(str(error))}" for error in errors[:30])
         if len(errors) > 30:
-            lines.append(f"… and {len(errors) - 30} more")
+            lines.append(loc._(c.IMPORT_MORE_ERRORS).format(count=len(errors) - 30))
         await _reply(message, "\n".join(lines))
         return
     deps(context).answerer.invalidate()
-    await _reply(message, c.IMPORT_DONE.format(summary=report.summary()))
+    await _reply(
+        message,
+        loc._(c.IMPORT_DONE).format(
+            added=len(report.added), updated=len(report.updated), unchanged=len(report.unchanged)
+        ),
+    )
 
 
 # --- failures ---------------------------------------------------------------------------
@@ -505,9 +538,10 @@ async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
     if not isinstance(update, Update):
         return
     try:
+        apology = _loc(update)._(c.APOLOGY)
         if update.callback_query is not None:
-            await update.callback_query.answer(c.APOLOGY)
+            await update.callback_query.answer(apology)
         elif update.effective_message is not None and update.effective_chat is not None:
-            await update.effective_message.reply_text(c.APOLOGY)
+            await update.effective_message.reply_text(apology)
     except TelegramError as exc:  # Telegram itself may be what failed
         log.warning("could not send the apology: %s", exc)

@@ -1,17 +1,18 @@
 """Claims and search results as text: HTML for Telegram, plain text for the CLI.
 
 Every value that comes from a claim or a question passes through ``html.escape`` in HTML
-mode; the fixed texts in ``bot.constants`` only use tags Telegram accepts.
+mode; the fixed texts in ``bot.constants`` only use tags Telegram accepts. Labels are in the
+reader's language (``Locale``); claim texts stay as stored.
 """
 
 from __future__ import annotations
 
-import calendar
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot import constants as c
+from bot.i18n import EN, Locale
 from bot.search import SearchResult, counts_same_thing
 from store.models import ClaimPublic
 
@@ -36,183 +37,210 @@ class Style:
             return f'<a href="{html.escape(url, quote=True)}">{self.esc(text)}</a>'
         return f"{text} <{url}>"
 
-    def strip(self, fixed_text: str) -> str:
+    def fixed(self, text: str) -> str:
         """A fixed text from ``constants`` (which may hold tags) in this style."""
         if self.html:
-            return fixed_text
+            return text
         for tag in ("<b>", "</b>", "<i>", "</i>", "<code>", "</code>"):
-            fixed_text = fixed_text.replace(tag, "")
-        return html.unescape(fixed_text)
+            text = text.replace(tag, "")
+        return html.unescape(text)
 
 
 HTML = Style(html=True)
 PLAIN = Style(html=False)
 
 
-def format_number(value: int) -> str:
-    return f"{value:,}"
-
-
-def format_figure(claim: ClaimPublic) -> str:
-    """ "9,861", "about 9,000", "more than 100,000", "80,000–100,000"."""
-    number = format_number(claim.figure_low)
+def format_figure(claim: ClaimPublic, loc: Locale = EN) -> str:
+    """The figure in words and digits: "9,861", "about 9,000", "80,000–100,000"."""
+    number = loc.number(claim.figure_low)
     if claim.figure_high is not None:
-        number = f"{number}–{format_number(claim.figure_high)}"
-    if claim.qualifier and claim.qualifier != "exact":
-        number = f"{claim.qualifier} {number}"
+        number = f"{number}–{loc.number(claim.figure_high)}"
+    if claim.qualifier in c.QUALIFIER_LABELS:
+        number = loc._(c.QUALIFIER_LABELS[claim.qualifier]).format(figure=number)
     return number
 
 
-def format_date(date: str) -> str:
-    """A claim date at its own precision: "2 Mar 2022", "Mar 2022" or "2022"."""
-    parts = date.split("-")
-    if len(parts) == 1:
-        return parts[0]
-    month = calendar.month_abbr[int(parts[1])]
-    return f"{month} {parts[0]}" if len(parts) == 2 else f"{int(parts[2])} {month} {parts[0]}"
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
-def describe(claim: ClaimPublic) -> str:
+def describe(claim: ClaimPublic, loc: Locale = EN) -> str:
     """What a figure counts: measure, whose, where, over what period, and per what."""
     if claim.measure == "casualties":
-        text = c.CASUALTIES_OF.format(who=claim.who)
+        text = loc._(c.DESCRIBE_CASUALTIES).format(who=claim.who)
     else:
-        text = f"{claim.who} {claim.measure}"
-    if claim.per == "day":
-        text += f" {c.PER_DAY}"
-    elif claim.per:
-        text += f" a {claim.per}"
+        measure = loc._(c.MEASURE_LABELS.get(claim.measure, claim.measure))
+        text = loc._(c.DESCRIBE).format(who=claim.who, measure=measure)
+    if claim.per in c.PER_LABELS:
+        text += f" {loc._(c.PER_LABELS[claim.per])}"
     if claim.where:
-        text += f" in {claim.where}"
+        text += " " + loc._(c.IN_PLACE).format(where=claim.where)
     if claim.period:
         text += f" ({claim.period})"
     return text
 
 
-def sources(claim: ClaimPublic) -> str:
-    """The claimant, then "via" whoever published and reported it."""
+def sources(claim: ClaimPublic, loc: Locale = EN) -> str:
+    """The claimant and its type, then "via" whoever published and reported it."""
+    claimant = claim.claimant
+    if claim.claimant_type in c.CLAIMANT_TYPE_LABELS:
+        claimant += f" ({loc._(c.CLAIMANT_TYPE_LABELS[claim.claimant_type])})"
     via = [
         name for name in (claim.published_by, claim.reported_by) if name and name != claim.claimant
     ]
-    return f"{claim.claimant}, {c.VIA_LABEL} {' and '.join(via)}" if via else claim.claimant
+    if not via:
+        return claimant
+    return loc._(c.VIA).format(claimant=claimant, via=f" {loc._(c.AND)} ".join(via))
 
 
-def headline(claim: ClaimPublic) -> str:
+def headline(claim: ClaimPublic, loc: Locale = EN) -> str:
     """One line: figure and what it counts, e.g. for an inline result title."""
-    figure = format_figure(claim)
-    return f"{figure[:1].upper()}{figure[1:]} {describe(claim)}"
+    return f"{_capitalised(format_figure(claim, loc))} {describe(claim, loc)}"
 
 
-def source_line(claim: ClaimPublic) -> str:
+def source_line(claim: ClaimPublic, loc: Locale = EN) -> str:
     """Claimant and date, e.g. for an inline result description."""
-    return f"{sources(claim)} · {format_date(claim.date)}"
+    return f"{sources(claim, loc)} · {loc.date(claim.date)}"
 
 
-def render_claim(claim: ClaimPublic, style: Style, *, max_caveats: int | None = None) -> str:
-    """A claim in full: figure, what it counts, sources, date, caveats."""
-    figure = format_figure(claim)
-    lines = [f"{style.bold(figure[:1].upper() + figure[1:])} {style.esc(describe(claim))}"]
+def render_claim(
+    claim: ClaimPublic,
+    style: Style,
+    loc: Locale = EN,
+    *,
+    newer: ClaimPublic | None = None,
+    max_caveats: int | None = None,
+) -> str:
+    """A claim in full: figure, what it counts, sources, date, caveats, and any newer figure."""
+    figure = _capitalised(format_figure(claim, loc))
+    lines = [f"{style.bold(figure)} {style.esc(describe(claim, loc))}"]
     if claim.status == "retracted":
-        lines.append(style.bold(f"{c.RETRACTED_LABEL}: {claim.retraction_reason or ''}".strip()))
-    lines.append(f"{c.SOURCE_LABEL}: {style.esc(sources(claim))}")
+        label = f"{loc._(c.RETRACTED_LABEL)}: {claim.retraction_reason or ''}".strip()
+        lines.append(style.bold(label))
+    lines.append(f"{style.esc(loc._(c.SOURCE_LABEL))}: {style.esc(sources(claim, loc))}")
     if claim.reported_in:
-        lines.append(f"{c.REPORTED_IN_LABEL}: {style.esc(claim.reported_in)}")
-    date = f"{c.DATE_LABEL}: {style.esc(format_date(claim.date))} · #{claim.id}"
+        lines.append(f"{style.esc(loc._(c.REPORTED_IN_LABEL))}: {style.esc(claim.reported_in)}")
+    date = f"{style.esc(loc._(c.DATE_LABEL))}: {style.esc(loc.date(claim.date))} · #{claim.id}"
     if claim.url:
-        date += f" · {style.link('source', claim.url)}"
+        date += f" · {style.link(loc._(c.SOURCE_LINK), claim.url)}"
     lines.append(date)
     caveats = claim.caveats if max_caveats is None else claim.caveats[:max_caveats]
     if caveats:
-        lines.append(f"{c.CAVEATS_LABEL}:")
+        lines.append(f"{style.esc(loc._(c.CAVEATS_LABEL))}:")
         lines.extend(f"• {style.esc(caveat)}" for caveat in caveats)
     else:
-        lines.append(style.italic(c.NO_CAVEATS))
+        lines.append(style.italic(loc._(c.NO_CAVEATS)))
+    if newer is not None:
+        note = loc._(c.NEWER_FIGURE).format(
+            figure=format_figure(newer, loc),
+            source=newer.claimant,
+            date=loc.date(newer.date),
+            id=newer.id,
+        )
+        lines.append(style.italic(note))
     return "\n".join(lines)
 
 
-def disagreement(claims: Sequence[ClaimPublic], style: Style) -> str | None:
-    """ "Sources disagree: from X (A) to Y (B)." when comparable claims differ."""
-    if len(claims) < 2:
-        return None
-    first = claims[0]
-    comparable = [claim for claim in claims if counts_same_thing(first, claim)]
+def _labelled_source(claim: ClaimPublic, loc: Locale) -> str:
+    return f"{claim.claimant}, {loc.date(claim.date)}"
+
+
+def disagreement(claims: Sequence[ClaimPublic], style: Style, loc: Locale = EN) -> str | None:
+    """The "Sources disagree: from X (A) to Y (B)." line, over claims that count the same thing."""
+    comparable = [claim for claim in claims if counts_same_thing(claims[0], claim)]
     figures = {(claim.figure_low, claim.figure_high) for claim in comparable}
     if len(comparable) < 2 or len(figures) < 2:
         return None
     low = min(comparable, key=lambda claim: (claim.figure_low, claim.figure_high or 0))
     high = max(comparable, key=lambda claim: claim.figure_high or claim.figure_low)
     return style.esc(
-        c.DISAGREE.format(
-            low=format_figure(low),
-            low_source=f"{low.claimant}, {format_date(low.date)}",
-            high=format_figure(high),
-            high_source=f"{high.claimant}, {format_date(high.date)}",
+        loc._(c.DISAGREE).format(
+            low=format_figure(low, loc),
+            low_source=_labelled_source(low, loc),
+            high=format_figure(high, loc),
+            high_source=_labelled_source(high, loc),
         )
     )
 
 
-def suggestion_label(claim: ClaimPublic) -> str:
+def suggestion_label(claim: ClaimPublic, loc: Locale = EN) -> str:
     """A claim named without its figure, for "did you mean" lists and buttons."""
-    return f"{describe(claim)} — {claim.claimant}, {format_date(claim.date)}"
+    return f"{describe(claim, loc)} — {claim.claimant}, {loc.date(claim.date)}"
 
 
-def render_no_answer(result: SearchResult, style: Style) -> str:
+def render_no_answer(result: SearchResult, style: Style, loc: Locale = EN) -> str:
     """An honest "no stored claim", why, and related claims without figures."""
     facets = result.facets
-    reason = c.NO_ANSWER_REASONS.get(result.reason or "weak", "")
+    sides = [loc._(c.SIDE_LABELS[side]) for side in sorted(facets.sides) if side in c.SIDE_LABELS]
+    places = sorted(facets.places | set(facets.unknown_places))
+    reason = loc._(c.NO_ANSWER_REASONS.get(result.reason or "weak", c.NO_ANSWER_REASONS["weak"]))
     reason = reason.format(
-        sides=", ".join(sorted(facets.sides)).title() or "those",
-        places=", ".join(sorted(facets.places | set(facets.unknown_places))).title()
-        or "that place",
-        measures=", ".join(sorted(facets.measures)) or "that",
-        years=", ".join(str(year) for year in sorted(facets.years)) or "that year",
+        sides=", ".join(sides) or loc._(c.THOSE),
+        places=", ".join(place.title() for place in places) or loc._(c.THAT_PLACE),
+        measures=", ".join(loc._(c.MEASURE_LABELS[m]) for m in sorted(facets.measures))
+        or loc._(c.THOSE),
+        years=", ".join(str(year) for year in sorted(facets.years)) or loc._(c.THAT_YEAR),
     )
-    lines = [style.bold(c.NO_CLAIM)]
-    if reason:
-        lines.append(style.esc(reason))
+    lines = [style.bold(loc._(c.NO_CLAIM)), style.esc(reason)]
     if result.reason in ("chit-chat", "empty"):
-        lines.append(style.esc(c.TRY_EXAMPLE.format(example=c.EXAMPLE_QUESTIONS[0])))
+        example = loc._(c.EXAMPLE_QUESTIONS[0])
+        lines.append(style.esc(loc._(c.TRY_EXAMPLE).format(example=example)))
     if result.suggestions:
         lines.append("")
-        lines.append(style.esc(c.SUGGESTIONS_HEADER))
-        lines.extend(f"• {style.esc(suggestion_label(claim))}" for claim in result.suggestions)
+        lines.append(style.esc(loc._(c.SUGGESTIONS_HEADER)))
+        lines.extend(f"• {style.esc(suggestion_label(claim, loc))}" for claim in result.suggestions)
     return "\n".join(lines)
 
 
-def render_answer(result: SearchResult, style: Style, *, limit: int = c.MAX_SHOWN_CLAIMS) -> str:
-    """The full answer: up to ``limit`` claims, best first, and any disagreement."""
+def shown_claims(result: SearchResult, limit: int = c.MAX_SHOWN_CLAIMS) -> list[ClaimPublic]:
+    """The claims an answer shows: comparable ones newest first, else the best ones."""
+    comparable = result.comparable()
+    figures = {(claim.figure_low, claim.figure_high) for claim in comparable}
+    if len(comparable) >= 2 and len(figures) >= 2:
+        return comparable[:limit]
+    return [match.claim for match in result.matches[:limit]]
+
+
+def render_answer(
+    result: SearchResult, style: Style, loc: Locale = EN, *, limit: int = c.MAX_SHOWN_CLAIMS
+) -> str:
+    """The full answer: up to ``limit`` claims and the spread when sources disagree."""
     if not result.answered:
-        return render_no_answer(result, style)
-    shown = [match.claim for match in result.matches[:limit]]
-    parts = [render_claim(claim, style) for claim in shown]
-    spread = disagreement(shown, style)
+        return render_no_answer(result, style, loc)
+    shown = shown_claims(result, limit)
+    parts = [render_claim(claim, style, loc, newer=result.newer.get(claim.id)) for claim in shown]
+    spread = disagreement(result.comparable(), style, loc)
     if spread:
         parts.append(spread)
     extra = len(result.matches) - len(shown)
     if extra > 0:
-        parts.append(style.italic(c.MORE_MATCHES.format(count=extra)))
+        parts.append(style.italic(loc._(c.MORE_MATCHES).format(count=extra)))
     return fit_message("\n\n".join(parts))
 
 
-def render_compact(result: SearchResult, style: Style, *, more_link: str | None) -> str:
-    """A group answer: the best claim, then a link to the other sources in private."""
+def render_compact(
+    result: SearchResult, style: Style, loc: Locale = EN, *, more_link: str | None
+) -> str:
+    """A group answer: the first claim shown, the spread, then a link to the rest in private."""
     if not result.answered:
-        return render_no_answer(result, style)
-    text = render_claim(result.matches[0].claim, style, max_caveats=2)
+        return render_no_answer(result, style, loc)
+    first = shown_claims(result, 1)[0]
+    text = render_claim(first, style, loc, newer=result.newer.get(first.id), max_caveats=2)
+    spread = disagreement(result.comparable(), style, loc)
+    if spread:
+        text += "\n\n" + spread
     extra = len(result.matches) - 1
     if extra > 0:
-        label = c.MORE_SOURCES_ONE if extra == 1 else c.MORE_SOURCES.format(count=extra)
+        label = (
+            loc._(c.MORE_SOURCES_ONE) if extra == 1 else loc._(c.MORE_SOURCES).format(count=extra)
+        )
         text += "\n\n" + (style.link(label, more_link) if more_link else style.esc(label))
     return fit_message(text)
 
 
-def render_claims(claims: Sequence[ClaimPublic], style: Style) -> str:
+def render_claims(claims: Sequence[ClaimPublic], style: Style, loc: Locale = EN) -> str:
     """Several claims in full, e.g. after a deep link or a suggestion button."""
-    shown = list(claims)
-    parts = [render_claim(claim, style) for claim in shown]
-    spread = disagreement(shown, style)
-    if spread:
-        parts.append(spread)
+    parts = [render_claim(claim, style, loc) for claim in claims]
     return fit_message("\n\n".join(parts))
 
 

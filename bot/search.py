@@ -93,6 +93,8 @@ class SearchResult:
     question: str
     matches: tuple[Match, ...] = ()
     suggestions: tuple[ClaimPublic, ...] = ()
+    # For each matched claim that a newer claim by the same claimant supersedes: that claim.
+    newer: dict[int, ClaimPublic] = field(default_factory=dict)
     # Why there is no answer: "empty", "chit-chat", a subject/topic id, or the facet that no
     # claim covers ("side", "place", "measure", "claimant", "year", "rate").
     reason: str | None = None
@@ -101,6 +103,21 @@ class SearchResult:
     @property
     def answered(self) -> bool:
         return bool(self.matches)
+
+    def comparable(self) -> list[ClaimPublic]:
+        """The current claims that count the same thing as the best match, newest first.
+
+        A claim its own claimant has since replaced is left out: its newer figure speaks.
+        """
+        if not self.matches:
+            return []
+        best = self.matches[0].claim
+        same = [
+            m.claim
+            for m in self.matches
+            if counts_same_thing(best, m.claim) and m.claim.id not in self.newer
+        ]
+        return sorted(same, key=lambda claim: (claim.date, claim.id), reverse=True)
 
 
 @dataclass(frozen=True)
@@ -170,15 +187,15 @@ def index_claim(claim: ClaimPublic) -> _IndexedClaim:
     )
 
 
+def _thing(claim: ClaimPublic) -> tuple[str, str | None, str | None, frozenset[str]]:
+    """What a claim counts, in lexicon terms: measure, rate, side and places."""
+    item = index_claim(claim)
+    return (claim.measure, claim.per, item.side, item.places)
+
+
 def counts_same_thing(a: ClaimPublic, b: ClaimPublic) -> bool:
     """Whether two claims count the same thing, so that their figures can be compared."""
-    first, second = index_claim(a), index_claim(b)
-    return (a.measure, a.per, first.side, first.places) == (
-        b.measure,
-        b.per,
-        second.side,
-        second.places,
-    )
+    return _thing(a) == _thing(b)
 
 
 class ClaimIndex:
@@ -202,6 +219,26 @@ class ClaimIndex:
         }
         self._translit_keys = sorted(self._translit)
         self._sides = frozenset(item.side for item in self._claims if item.side)
+        self._newer = self._supersessions()
+
+    def _supersessions(self) -> dict[int, ClaimPublic]:
+        """Claim id -> the newest later claim by the same claimant on the same thing."""
+        groups: dict[tuple[object, ...], list[ClaimPublic]] = {}
+        for item in self._claims:
+            claim = item.claim
+            key = (" ".join(claim.claimant.casefold().split()), *_thing(claim))
+            groups.setdefault(key, []).append(claim)
+        newer: dict[int, ClaimPublic] = {}
+        for claims in groups.values():
+            newest = max(claims, key=lambda claim: (claim.date, claim.id))
+            for claim in claims:
+                if claim.date < newest.date:
+                    newer[claim.id] = newest
+        return newer
+
+    def newer_than(self, claim: ClaimPublic) -> ClaimPublic | None:
+        """A newer claim by the same claimant on the same thing, if the store has one."""
+        return self._newer.get(claim.id)
 
     def __len__(self) -> int:
         return len(self._claims)
@@ -442,7 +479,8 @@ class ClaimIndex:
         # Claims far behind the best are noise next to it, not extra answers.
         floor = matches[0].score * RELATIVE_FLOOR
         kept = tuple(match for match in matches[:limit] if match.score >= floor)
-        return SearchResult(question, kept, facets=facets)
+        newer = {m.claim.id: self._newer[m.claim.id] for m in kept if m.claim.id in self._newer}
+        return SearchResult(question, kept, newer=newer, facets=facets)
 
     def _no_answer(self, question: str, facets: Facets, reason: str) -> SearchResult:
         suggestions: tuple[ClaimPublic, ...] = ()

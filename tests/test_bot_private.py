@@ -62,7 +62,11 @@ async def test_sources_that_disagree_are_shown_side_by_side(
     await send(private_text("How many Russian soldiers died?"))
     (reply,) = replies(fake_telegram)
     assert reply["text"].count("Claimed by:") == 3
-    assert "Sources disagree: from fewer than 6,000" in reply["text"]
+    assert (
+        "Sources disagree: from fewer than 6,000 (Russian Ministry of Defence, 2025)"
+        in (reply["text"])
+    )
+    assert "(intelligence service)" in reply["text"]  # each claimant labelled with its type
 
 
 async def test_no_match_offers_suggestion_buttons_within_telegram_limits(

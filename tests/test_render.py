@@ -9,13 +9,13 @@ import pytest
 from helpers.builders import claim_dict, document, public_claims, seed_claim
 
 from bot.constants import MAX_MESSAGE_CHARS
+from bot.i18n import EN
 from bot.render import (
     HTML,
     PLAIN,
     describe,
     disagreement,
     fit_message,
-    format_date,
     format_figure,
     render_answer,
     render_claim,
@@ -97,7 +97,7 @@ def test_range_is_shown_with_an_en_dash() -> None:
     ],
 )
 def test_dates_are_shown_at_their_own_precision(date: str, shown: str) -> None:
-    assert format_date(date) == shown
+    assert EN.date(date) == shown
 
 
 @pytest.mark.parametrize(
@@ -133,20 +133,21 @@ def test_a_per_day_claim_says_a_day() -> None:
 @pytest.mark.parametrize(
     ("key", "shown"),
     [
-        ("us-estimate-killed-2022-03", "US intelligence"),
+        ("us-estimate-killed-2022-03", "US intelligence (intelligence service)"),
         (
             "kp-leak-killed-2022-03",
-            "Russian Ministry of Defence (leaked), via Komsomolskaya Pravda and "
-            "Yaroslav Trofimov (The Wall Street Journal)",
+            "Russian Ministry of Defence (leaked) (belligerent government), via Komsomolskaya "
+            "Pravda and Yaroslav Trofimov (The Wall Street Journal)",
         ),
         (
             # The ministry published its own figure: it is not named twice.
             "ru-mod-official-killed-2022-03-02",
-            "Russian Ministry of Defence, via Yaroslav Trofimov (The Wall Street Journal)",
+            "Russian Ministry of Defence (belligerent government), via Yaroslav Trofimov "
+            "(The Wall Street Journal)",
         ),
         (
             "blogger-pokrovsk-bakhmut-killed-2025",
-            "Unnamed Russian military blogger, via Anton Gerashchenko (X)",
+            "Unnamed Russian military blogger (individual), via Anton Gerashchenko (X)",
         ),
     ],
 )
@@ -334,39 +335,62 @@ def test_html_escapes_the_sources_in_a_disagreement() -> None:
 # --- answers --------------------------------------------------------------------------------
 
 
-def test_an_answer_shows_at_most_three_claims_best_first(seed_index: ClaimIndex) -> None:
+def test_an_answer_where_sources_disagree_shows_three_current_claims_newest_first(
+    seed_index: ClaimIndex,
+) -> None:
     result = ask(seed_index, "How many Russian soldiers died?")
     assert len(result.matches) > 3
 
     rendered = render_answer(result, PLAIN)
 
-    assert shown_ids(rendered) == [match.claim.id for match in result.matches[:3]]
+    dates = [claim.date for claim in result.comparable()[:3]]
+    assert dates == sorted(dates, reverse=True)
+    assert shown_ids(rendered) == [claim.id for claim in result.comparable()[:3]]
     assert rendered.count("Claimed by:") == 3
     more = len(result.matches) - 3
     assert f"{more} more stored claims match; ask more precisely" in rendered
 
 
-def test_an_answer_can_be_limited_to_fewer_claims(seed_index: ClaimIndex) -> None:
+def test_an_answer_without_disagreement_shows_the_best_claims_first(
+    seed_index: ClaimIndex,
+) -> None:
+    result = ask(seed_index, "How many Russian soldiers died in Bakhmut?")
+
+    rendered = render_answer(result, PLAIN)
+
+    assert shown_ids(rendered) == [match.claim.id for match in result.matches[:3]]
+
+
+def test_an_answer_limited_to_one_claim_still_sums_up_the_spread(seed_index: ClaimIndex) -> None:
     result = ask(seed_index, "How many Russian soldiers died?")
 
     rendered = render_answer(result, PLAIN, limit=1)
 
-    assert shown_ids(rendered) == [result.matches[0].claim.id]
-    assert "Sources disagree" not in rendered
+    assert shown_ids(rendered) == [result.comparable()[0].id]
+    assert "Sources disagree" in rendered
 
 
 def test_an_answer_whose_sources_disagree_says_from_what_to_what(seed_index: ClaimIndex) -> None:
     result = ask(seed_index, "How many Russian soldiers died?")
-    shown = [match.claim for match in result.matches[:3]]
-    low = min(shown, key=lambda c: c.figure_low)
-    high = max(shown, key=lambda c: c.figure_high or c.figure_low)
 
     rendered = render_answer(result, PLAIN)
 
     assert (
-        f"Sources disagree: from {format_figure(low)} ({low.claimant}, {format_date(low.date)}) "
-        f"to {format_figure(high)} ({high.claimant}, {format_date(high.date)})."
+        "Sources disagree: from fewer than 6,000 (Russian Ministry of Defence, 2025) "
+        "to about 250,000 (UK Ministry of Defence, Jun 2025)."
     ) in rendered
+
+
+def test_a_superseded_official_figure_points_to_the_newer_one(seed_index: ClaimIndex) -> None:
+    result = ask(seed_index, "official russian figure for deaths")
+
+    rendered = render_answer(result, PLAIN)
+
+    assert "498 Russian soldiers killed" in rendered
+    assert "Newer figure available: fewer than 6,000 (Russian Ministry of Defence, 2025, #17)." in (
+        rendered
+    )
+    assert "from 498" not in rendered  # a superseded figure is not the low end of the spread
 
 
 def test_claims_about_different_places_are_not_said_to_disagree(seed_index: ClaimIndex) -> None:

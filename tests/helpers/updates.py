@@ -70,6 +70,7 @@ def message(
     user_id: int = USER_ID,
     chat_id: int | None = None,
     reply_to: dict[str, Any] | None = None,
+    language_code: str = "en",
     **extra: Any,
 ) -> dict[str, Any]:
     """A message dict; commands and @mentions get their entities automatically."""
@@ -77,7 +78,7 @@ def message(
         "message_id": next(_message_ids),
         "date": int(time.time()),
         "chat": chat(chat_id if chat_id is not None else user_id),
-        "from": user(user_id),
+        "from": user(user_id, language_code=language_code),
     }
     if text is not None:
         msg["text"] = text
@@ -120,11 +121,13 @@ def group_text(
     return update(message=message(text, user_id=user_id, chat_id=chat_id, reply_to=reply_to))
 
 
-def inline_query(query: str, *, user_id: int = USER_ID) -> dict[str, Any]:
+def inline_query(
+    query: str, *, user_id: int = USER_ID, language_code: str = "en"
+) -> dict[str, Any]:
     return update(
         inline_query={
             "id": str(next(_message_ids)),
-            "from": user(user_id),
+            "from": user(user_id, language_code=language_code),
             "query": query,
             "offset": "",
         }
