@@ -118,9 +118,11 @@ def build_application(
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """Build the bot: configuration, dependencies and every handler, in order."""
     engine = engine or create_db_engine(settings.database_url)
-    application = (
-        Application.builder()
-        .token(settings.token())
+    builder: Any = Application.builder()  # its type changes with the limiter, so keep it loose
+    if settings.telegram_rate_limit:
+        builder = builder.rate_limiter(RetryingRateLimiter(max_retries=c.RATE_LIMIT_RETRIES))
+    application: Application[Any, Any, Any, Any, Any, Any] = (
+        builder.token(settings.token())
         .base_url(settings.telegram_base_url)
         .base_file_url(settings.telegram_file_url)
         .defaults(
@@ -130,7 +132,6 @@ def build_application(
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(RetryingRateLimiter(max_retries=c.RATE_LIMIT_RETRIES))
         .concurrent_updates(True)
         .connect_timeout(settings.telegram_timeout)
         .read_timeout(settings.telegram_timeout)

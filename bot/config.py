@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     seed_file: Path = PROJECT_ROOT / "seed_claims.json"
     # Seconds to wait for Telegram before giving up on one request.
     telegram_timeout: float = Field(default=10.0, gt=0)
+    # Telegram's flood limits (30 messages a second); off only for a local Bot API server.
+    telegram_rate_limit: bool = True
     # Webhook mode (instead of long polling) when WEBHOOK_URL is set.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

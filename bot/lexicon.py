@@ -131,6 +131,10 @@ MEASURES: Final[Mapping[str, tuple[str, ...]]] = {
         "fell",
         "slain",
         "death toll",
+        "lost their lives",
+        "lost lives",
+        "lives lost",
+        "lost his life",
         "body count",
         "bodies",
     ),
@@ -509,6 +513,10 @@ _TRANSLIT_FOLDS: Final = (
 # fmt: on
 _SUFFIXED_NUMBER_RE: Final = re.compile(r"\b(\d+(?:[.,]\d+)?)\s*(k|m|mln)\b", re.IGNORECASE)
 YEAR_RANGE: Final = range(1900, 2101)
+# Claims write months short ("24 Feb 2022"); questions often spell them out.
+_MONTH_RE: Final = re.compile(
+    r"\b(?:january|february|march|april|june|july|august|september|october|november|december)\b"
+)
 _FRACTIONS: Final = (
     ("a quarter of a million", "250000"),
     ("quarter of a million", "250000"),
@@ -526,6 +534,7 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
     for words, number in _FRACTIONS:
         text = text.replace(words, number)
+    text = _MONTH_RE.sub(lambda month: month[0][:3], text)  # "February" reads as "Feb"
     text = re.sub(r"[’'`´]s\b", "s", text)  # "Russia's" -> "russias", like the lexicon
     text = text.replace("u.s.", "us").replace("u.k.", "uk").replace("’", "'").replace("ʼ", "'")
     return _SUFFIXED_NUMBER_RE.sub(r"\1 \2", text)  # "100k" -> "100 k"
@@ -664,6 +673,10 @@ class PhraseMatcher:
         self._table = dict(table)
         self._longest = max((len(phrase) for phrase in self._table), default=1)
         self.words = frozenset(word for phrase in self._table for word in phrase)
+
+    def concepts(self, kind: str) -> frozenset[str]:
+        """Every concept id of one kind that some phrase names."""
+        return frozenset(concept.id for concept in self._table.values() if concept.kind == kind)
 
     def find(self, tokens: list[str]) -> list[Hit]:
         hits: list[Hit] = []

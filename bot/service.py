@@ -16,35 +16,68 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.constants import INDEX_REFRESH_SECONDS
-from bot.search import ClaimIndex, SearchResult
-from store import ImportReport, count_claims, list_claims, seed_claims, store_revision
+from bot.search import ClaimIndex, ClaimRow, SearchResult
+from store import (
+    ImportReport,
+    active_claim_columns,
+    count_claims,
+    get_claims,
+    seed_claims,
+    store_revision,
+)
 
 log = logging.getLogger(__name__)
 
 
 class Answerer:
-    """Answers questions from the store, keeping one index per store revision."""
+    """Answers questions from the store, keeping one index per store revision.
+
+    A rebuild (a second or two at 100,000 claims) never makes a question wait: while one
+    thread rebuilds, the others keep answering from the previous index.
+    """
 
     def __init__(self, engine: Engine, *, refresh_seconds: float = INDEX_REFRESH_SECONDS) -> None:
         self.engine = engine
         self._refresh_seconds = refresh_seconds
-        self._lock = threading.Lock()
-        self._index = ClaimIndex([])
+        self._lock = threading.Lock()  # guards the fields below
+        self._rebuilding = threading.Lock()  # one rebuild at a time
+        self._index: ClaimIndex | None = None
         self._revision: int | None = None
         self._checked_at = float("-inf")
+
+    def _build(self) -> ClaimIndex:
+        rows = list(map(ClaimRow._make, active_claim_columns(engine=self.engine)))
+        return ClaimIndex.from_rows(rows, lambda ids: get_claims(engine=self.engine, ids=ids))
 
     def index(self, *, force: bool = False) -> ClaimIndex:
         """The current index; checks the store revision at most once per refresh period."""
         with self._lock:
             now = time.monotonic()
-            if force or now - self._checked_at >= self._refresh_seconds:
+            due = force or self._index is None or now - self._checked_at >= self._refresh_seconds
+            if due:
                 self._checked_at = now
-                revision = store_revision(engine=self.engine)
-                if revision != self._revision:
-                    self._index = ClaimIndex(list_claims(engine=self.engine))
-                    self._revision = revision
-                    log.info("index rebuilt: revision=%s claims=%s", revision, len(self._index))
-            return self._index
+            current = self._index
+        if not due and current is not None:
+            return current
+        revision = store_revision(engine=self.engine)
+        if current is not None and revision == self._revision and not force:
+            return current
+        # Without an index yet (or when asked to), wait; otherwise let one thread rebuild.
+        if not self._rebuilding.acquire(blocking=current is None or force):
+            assert current is not None
+            return current
+        try:
+            started = time.perf_counter()
+            index = self._build()
+            with self._lock:
+                self._index, self._revision = index, revision
+            log.info(
+                "index rebuilt: revision=%s claims=%s seconds=%.2f",
+                revision, len(index), time.perf_counter() - started,
+            )  # fmt: skip
+            return index
+        finally:
+            self._rebuilding.release()
 
     def invalidate(self) -> None:
         """Make the next question re-read the store (after this process changed it)."""

@@ -1,0 +1,60 @@
+"""The fast path (vectorised facets, re-rank of the best candidates) answers as the exhaustive
+search does: same claims, same order, same scores, same reasons and suggestions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from bench.synthetic import generate_claims
+from helpers.builders import ROOT, document, public_claims
+
+from bot.evaluate import load_questions
+from bot.search import RERANK, ClaimIndex, SearchResult
+
+QUESTION_SETS = sorted((ROOT / "tests" / "data").glob("*questions*.json"))
+BROAD_QUESTIONS = (
+    "russian losses",
+    "How many Russian soldiers died?",
+    "russian soldiers killed mediazona",
+    "what did the general staff say about russian losses near pokrovsk",
+    "kp leak",
+    "втрати росії",
+    "сколько погибло россиян по данным Медиазоны",
+    "oryx",
+)
+
+
+def outcome(result: SearchResult, shown: int = 10) -> tuple[object, ...]:
+    return (
+        [(match.claim.key, round(match.score, 9)) for match in result.matches[:shown]],
+        result.reason,
+        [claim.key for claim in result.suggestions],
+        sorted(i for i in result.newer if i in {m.claim.id for m in result.matches[:shown]}),
+    )
+
+
+@pytest.fixture(scope="module")
+def seed_index() -> ClaimIndex:
+    return ClaimIndex(public_claims())
+
+
+@pytest.mark.parametrize("path", QUESTION_SETS, ids=lambda path: Path(path).stem)
+def test_fast_path_answers_every_development_question_as_the_exhaustive_search(
+    seed_index: ClaimIndex, path: Path
+) -> None:
+    for question in load_questions(path):
+        fast = seed_index.search(question.q)
+        full = seed_index.search(question.q, exhaustive=True)
+        assert outcome(fast) == outcome(full), question.q
+
+
+def test_fast_path_agrees_with_the_exhaustive_search_over_a_large_store() -> None:
+    index = ClaimIndex(public_claims(document(*generate_claims(16 * RERANK, seed=7))))
+    assert len(index) == 16 * RERANK  # far more claims than the re-rank window
+    questions = [*BROAD_QUESTIONS, *(q.q for path in QUESTION_SETS for q in load_questions(path))]
+    for question in questions:
+        fast = index.search(question)
+        full = index.search(question, exhaustive=True)
+        # What a user sees: the three claims shown, the reason for a "no", the suggestions.
+        assert outcome(fast, shown=3) == outcome(full, shown=3), question
