@@ -33,6 +33,7 @@ from bot import constants as c
 from bot import handlers as h
 from bot.config import Settings
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Locale, get_locale
+from bot.security import FloodGuard, callback_secret
 from bot.service import Answerer, seed_if_empty
 from bot.webhook import serve_webhook
 from store import create_db_engine, describe_database
@@ -44,6 +45,7 @@ ADMIN_COMMANDS: Final = (
     BotCommand("editclaim", "N field=value"),
     BotCommand("retract", "N REASON"),
     BotCommand("claim", "N"),
+    BotCommand("history", "N"),
     BotCommand("claims", "[page]"),
     BotCommand("export", "JSON"),
     BotCommand("import", "JSON"),
@@ -53,8 +55,10 @@ ADMIN_COMMANDS: Final = (
 def command_lists(loc: Locale) -> tuple[list[BotCommand], list[BotCommand], list[BotCommand]]:
     """The command menus for private chats, groups and admins, in one language."""
     ask = BotCommand("ask", loc._(c.COMMAND_ASK))
-    private = [ask, BotCommand("help", loc._(c.COMMAND_HELP))]
-    return private, [ask], [*private, *ADMIN_COMMANDS]
+    compare = BotCommand("compare", loc._(c.COMMAND_COMPARE))
+    chart = BotCommand("chart", loc._(c.COMMAND_CHART))
+    private = [ask, compare, chart, BotCommand("help", loc._(c.COMMAND_HELP))]
+    return private, [ask, compare, chart], [*private, *ADMIN_COMMANDS]
 
 
 RETRY_BACKOFF_SECONDS: Final = 0.5  # first pause before retrying a failed request; doubles
@@ -139,7 +143,13 @@ def build_application(
         .post_init(startup)
         .build()
     )
-    application.bot_data["deps"] = h.Deps(settings, engine, Answerer(engine))
+    flood = FloodGuard(
+        per_user=settings.questions_per_user,
+        per_chat=settings.questions_per_chat,
+        window_seconds=settings.question_window_seconds,
+    )
+    key = callback_secret(settings.token())
+    application.bot_data["deps"] = h.Deps(settings, engine, Answerer(engine), flood, key)
 
     new = filters.UpdateType.MESSAGE  # edits and channel posts are not new questions
     private = filters.ChatType.PRIVATE
@@ -148,11 +158,15 @@ def build_application(
         CommandHandler(["start", "help"], h.show_help, filters=new),
         # /ask works everywhere; in groups it is how people ask without a mention.
         CommandHandler("ask", h.ask_command, filters=new),
+        # /compare and /chart line up every claim on a topic, as text and as a picture.
+        CommandHandler("compare", h.compare_topic, filters=new),
+        CommandHandler("chart", h.chart_topic, filters=new),
         # Admin commands check the numeric user id themselves and refuse everyone else.
         CommandHandler("addclaim", h.add_claim_command, filters=new),
         CommandHandler("editclaim", h.edit_claim_command, filters=new),
         CommandHandler("retract", h.retract_claim_command, filters=new),
         CommandHandler("claim", h.show_claim, filters=new),
+        CommandHandler("history", h.show_history, filters=new),
         CommandHandler("claims", h.list_claims_command, filters=new),
         CommandHandler("export", h.export_claims_command, filters=new),
         CommandHandler("import", h.import_claims_command, filters=new),

@@ -10,12 +10,13 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.compare import compare
 from bot.config import ConfigError, Settings, load_settings
 from bot.evaluate import evaluate, load_questions
 from bot.i18n import LANGUAGES, get_locale
 from bot.lexicon import detect_language
 from bot.logs import setup_logging
-from bot.render import PLAIN, render_answer
+from bot.render import PLAIN, render_answer, render_comparison, render_no_answer
 from bot.service import Answerer, seed_if_empty
 from bot.webhook import HEALTH_PATH, database_ok
 from store import (
@@ -51,12 +52,26 @@ def _parser() -> argparse.ArgumentParser:
         help="language of the answer's labels (default: the question's)",
     )
 
-    imp = commands.add_parser("import", help="store all claims of a JSON file, or none")
-    imp.add_argument("file", type=Path, help='a {"claims": [...]} document, as exported')
+    imp = commands.add_parser(
+        "import",
+        help="store all claims of a JSON file, or none; a backup into an empty database "
+        "is restored exactly",
+    )
+    imp.add_argument("file", type=Path, help='a {"claims": [...]} document, or a backup')
 
-    exp = commands.add_parser("export", help="write every claim as JSON (stdout by default)")
+    exp = commands.add_parser(
+        "export",
+        help="write a backup: every claim with its history, as JSON (stdout by default)",
+    )
     exp.add_argument("file", type=Path, nargs="?", help="where to write; omit for stdout")
 
+    comparing = commands.add_parser("compare", help="every claim on a topic, and the spread")
+    comparing.add_argument("topic", nargs="+", help='e.g. "Russian soldiers killed"')
+    comparing.add_argument("--lang", choices=LANGUAGES, help="language of the labels")
+    charting = commands.add_parser("chart", help="draw how the claims on a topic diverge (PNG)")
+    charting.add_argument("topic", nargs="+", help='e.g. "Russian soldiers killed"')
+    charting.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
+    charting.add_argument("--lang", choices=LANGUAGES, help="language of the labels")
     commands.add_parser("seed", help="add missing seed claims; never overwrites edited ones")
     evaluation = commands.add_parser(
         "eval", help="answer-quality report: top-1, MAP@5, no-answer and per-language accuracy"
@@ -92,7 +107,7 @@ def _read_json(path: Path) -> object:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"Cannot read {path}: {exc.strerror}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise ConfigError(f"{path} is not valid JSON: {exc}") from None
 
 
@@ -115,12 +130,14 @@ def _import(settings: Settings, path: Path, *, seeding: bool = False) -> int:
 
 def _export(settings: Settings, path: Path | None) -> int:
     engine = create_db_engine(settings.database_url)
-    text = json.dumps(export_claims(engine=engine), ensure_ascii=False, indent=2) + "\n"
+    backup = export_claims(engine=engine)
+    text = json.dumps(backup, ensure_ascii=False, indent=2) + "\n"
     if path is None:
         sys.stdout.write(text)
     else:
         path.write_text(text, encoding="utf-8")
-        print(f"wrote {path}", file=sys.stderr)
+        counts = f"{len(backup['claims'])} claims, {len(backup['audit'])} audit records"
+        print(f"wrote {path}: {counts}", file=sys.stderr)
     return 0
 
 
@@ -150,6 +167,25 @@ def _health(settings: Settings) -> int:
         engine.dispose()
     print("healthy" if healthy else "unhealthy")
     return 0 if healthy else 1
+
+
+def _compare(settings: Settings, topic: str, lang: str | None, output: Path | None) -> int:
+    engine = create_db_engine(settings.database_url)
+    seed_if_empty(engine=engine, seed_file=settings.seed_file)
+    loc = get_locale(lang or detect_language(topic))
+    result, comparison = compare(Answerer(engine).index(), topic)
+    if comparison is None:
+        print(render_no_answer(result, PLAIN, loc))  # no empty chart: say so instead
+        return 1 if output else 0
+    if output is None:
+        print(render_comparison(comparison, PLAIN, loc))
+        return 0
+    from bot.chart import render_chart  # matplotlib only when a chart is asked for
+
+    chart = render_chart(comparison, loc)
+    output.write_bytes(chart.png)
+    print(f"{output}: {chart.caption}")
+    return 0
 
 
 def _eval(settings: Settings, files: list[Path], *, misses: bool) -> int:
@@ -185,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _export(settings, args.file)
         if args.command == "seed":
             return _import(settings, settings.seed_file, seeding=True)
+        if args.command in ("compare", "chart"):
+            output = args.output if args.command == "chart" else None
+            return _compare(settings, " ".join(args.topic), args.lang, output)
         if args.command == "eval":
             return _eval(settings, args.files, misses=args.misses)
         if args.command == "db":

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     telegram_timeout: float = Field(default=10.0, gt=0)
     # Telegram's flood limits (30 messages a second); off only for a local Bot API server.
     telegram_rate_limit: bool = True
+    # Questions one user, and one chat, may ask per window before the bot goes quiet.
+    questions_per_user: int = Field(default=20, ge=1)
+    questions_per_chat: int = Field(default=40, ge=1)
+    question_window_seconds: float = Field(default=60.0, gt=0)
     # Webhook mode (instead of long polling) when WEBHOOK_URL is set.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None

@@ -22,6 +22,10 @@ INDEX_REFRESH_SECONDS: Final = 1.0  # seconds between checks of the store revisi
 RATE_LIMIT_RETRIES: Final = 3  # times a 429 or 5xx is retried before giving up
 MAX_IMPORT_BYTES: Final = 20 * 1024 * 1024  # bytes; the Bot API's own download limit
 START_PAYLOAD_MAX: Final = 64  # characters Telegram allows in a /start deep-link payload
+GROUP_COMPARE_ROWS: Final = 5  # claims a /compare shows in a group before linking to the rest
+MAX_CAPTION_CHARS: Final = 1024  # Telegram's limit for a photo caption
+CHART_SIZE_INCHES: Final = (8.0, 5.6)  # width, height; with CHART_DPI about 1200 x 840 px
+CHART_DPI: Final = 150  # dots per inch: sharp on a phone, small enough to send
 
 # --- what a claim counts ----------------------------------------------------------------
 MEASURE_LABELS: Final = {
@@ -112,6 +116,37 @@ EXAMPLE_QUESTIONS: Final = (
 )
 TRY_EXAMPLE: Final = N_("For example: {example}")
 
+# --- comparisons and charts -------------------------------------------------------------
+COMPARE_HEADER: Final = N_("{what}: every stored claim, newest first")
+COMPARE_SPREAD: Final = N_(
+    "Spread: from {low} ({low_source}) to {high} ({high_source}), {ratio}× apart."
+)
+COMPARE_SPREAD_NO_RATIO: Final = N_("Spread: from {low} ({low_source}) to {high} ({high_source}).")
+COMPARE_SUPERSEDED: Final = N_("superseded by #{id}")
+COMPARE_MORE: Final = N_("+{count} more")
+COMPARE_USAGE: Final = N_(
+    "Name a topic after the command, for example:\n<code>/compare {example}</code>"
+)
+CHART_USAGE: Final = N_(
+    "Name a topic after the command, for example:\n<code>/chart {example}</code>"
+)
+COMPARE_EXAMPLE: Final = N_("Russian soldiers killed")
+CHART_TITLE: Final = N_("{what}: how the estimates diverge")
+CHART_X_LABEL: Final = N_("Date of the claim")
+CHART_Y_LABEL: Final = N_("Figure claimed")
+CHART_Y_LABEL_LOG: Final = N_("Figure claimed (log scale)")
+CHART_FOOTNOTE: Final = N_(
+    "Figures as claimed, not verified counts. Source: casualty-bot claims {ids}."
+)
+CHART_MORE_THAN: Final = N_("more than / at least")
+CHART_FEWER_THAN: Final = N_("fewer than / up to")
+CHART_RANGE: Final = N_("range")
+CHART_CAPTION: Final = N_("Claims on {what} ({count}): from {low} to {high}.")
+CHART_CAPTION_RATIO: Final = N_("Claims on {what} ({count}): from {low} to {high}, {ratio}× apart.")
+COMMAND_COMPARE: Final = N_("Compare every claim on a topic")
+COMMAND_CHART: Final = N_("Chart how the estimates diverge")
+INLINE_COMPARE_TITLE: Final = N_("Compare the claims ({count}): {what}")
+
 # --- bot texts --------------------------------------------------------------------------
 HELP: Final = N_(
     "<b>Casualty figures, with their sources and caveats.</b>\n\n"
@@ -132,6 +167,8 @@ ADMIN_HELP: Final = N_(
 )
 ASK_USAGE: Final = N_("Ask a question after the command, for example:\n<code>/ask {example}</code>")
 ADMINS_ONLY: Final = N_("This command is for admins only.")
+SLOW_DOWN: Final = N_("Too many questions at once. I will answer again in a minute.")
+HISTORY_USAGE: Final = N_("Format: <code>/history N</code>")
 APOLOGY: Final = N_("Sorry, something went wrong while answering. Please try again in a moment.")
 BUTTON_EXPIRED: Final = N_("This button has expired. Please ask again.")
 CLAIM_GONE: Final = N_("That claim is no longer available.")
@@ -159,6 +196,10 @@ IMPORT_USAGE: Final = N_("Send /import as a reply to a JSON document in the expo
 IMPORT_TOO_BIG: Final = N_("That file is too large to import (the limit is {limit} MB).")
 IMPORT_BAD_JSON: Final = N_("That file is not valid JSON: {error}")
 IMPORT_FAILED: Final = N_("Nothing was imported. {count} problem(s):")
+IMPORT_DB_FAILED: Final = N_(
+    "Nothing was imported: the database refused the write (is its disk full?). "
+    "Every claim stored before is intact."
+)
 IMPORT_MORE_ERRORS: Final = N_("… and {count} more")
 IMPORT_DONE: Final = N_("Imported: {added} added, {updated} updated, {unchanged} unchanged.")
 ADDED: Final = N_("Stored as #{id}:")

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -29,22 +30,27 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes, filters
 
 from bot import constants as c
+from bot.compare import Comparison, compare
 from bot.config import Settings
 from bot.i18n import Locale, get_locale
 from bot.parsing import parse_addclaim, parse_edit
 from bot.render import (
     HTML,
+    comparison_summary,
     fit_message,
     headline,
     render_answer,
     render_claim,
     render_claims,
     render_compact,
+    render_comparison,
     render_no_answer,
     source_line,
     suggestion_label,
+    what_is_counted,
 )
-from bot.search import SearchResult
+from bot.search import ClaimIndex, SearchResult
+from bot.security import FloodGuard, Verdict, sign_callback, verify_callback
 from bot.service import Answerer
 from store import (
     AuditRecord,
@@ -63,8 +69,6 @@ from store.claims import EDITABLE_FIELDS
 
 log = logging.getLogger(__name__)
 
-CALLBACK_PREFIX: Final = "claim:"
-_CALLBACK_RE: Final = re.compile(r"^claim:(\d{1,12})$")
 _DEEP_LINK_RE: Final = re.compile(r"^c((?:_\d{1,12}){1,10})$")
 BUTTON_LABEL_CHARS: Final = 60  # characters; longer button labels are cut by Telegram clients
 
@@ -76,6 +80,8 @@ class Deps:
     settings: Settings
     engine: Engine
     answerer: Answerer
+    flood: FloodGuard
+    callback_key: bytes  # signs suggestion buttons, so forged callback data is refused
 
 
 def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
@@ -118,7 +124,9 @@ def _question_from(message: Message, bot_username: str) -> str:
     return re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE).strip()
 
 
-def _suggestion_keyboard(result: SearchResult, loc: Locale) -> InlineKeyboardMarkup | None:
+def _suggestion_keyboard(
+    result: SearchResult, loc: Locale, key: bytes
+) -> InlineKeyboardMarkup | None:
     if result.answered or not result.suggestions:
         return None
     buttons = []
@@ -126,19 +134,36 @@ def _suggestion_keyboard(result: SearchResult, loc: Locale) -> InlineKeyboardMar
         label = suggestion_label(claim, loc)
         if len(label) > BUTTON_LABEL_CHARS:
             label = label[: BUTTON_LABEL_CHARS - 1] + "…"
-        buttons.append([InlineKeyboardButton(label, callback_data=f"{CALLBACK_PREFIX}{claim.id}")])
+        buttons.append([InlineKeyboardButton(label, callback_data=sign_callback(key, claim.id))])
     return InlineKeyboardMarkup(buttons)
 
 
 def _more_link(bot_username: str, result: SearchResult) -> str | None:
     """A deep link that shows every matched claim in a private chat."""
+    return _claims_link(bot_username, [match.claim.id for match in result.matches])
+
+
+def _claims_link(bot_username: str, claim_ids: list[int]) -> str | None:
+    """A deep link to these claims in a private chat (as many as fit Telegram's payload)."""
     payload = "c"
-    for match in result.matches[: c.MAX_SHOWN_CLAIMS + 6]:
-        part = f"_{match.claim.id}"
+    for claim_id in claim_ids[:10]:
+        part = f"_{claim_id}"
         if len(payload) + len(part) > c.START_PAYLOAD_MAX:
             break
         payload += part
     return f"https://t.me/{bot_username}?start={payload}" if payload != "c" else None
+
+
+async def _admitted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Whether to answer this question; over the flood limit, warn once, then stay quiet."""
+    user, chat = update.effective_user, update.effective_chat
+    verdict = deps(context).flood.check(
+        user_id=user.id if user else None, chat_id=chat.id if chat else None
+    )
+    if verdict is Verdict.WARN and update.effective_message is not None:
+        log.warning("flood limit: user %s in chat %s", user and user.id, chat and chat.id)
+        await _reply(update.effective_message, _loc(update)._(c.SLOW_DOWN))
+    return verdict is Verdict.ANSWER
 
 
 async def _ask(context: ContextTypes.DEFAULT_TYPE, question: str) -> SearchResult:
@@ -228,18 +253,18 @@ async def show_linked_claims(
 async def answer_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer any text in a private chat as a question."""
     message = update.effective_message
-    if message is None:
+    if message is None or not await _admitted(update, context):
         return
     loc = _loc(update)
     result = await _ask(context, message.text or "")
-    keyboard = _suggestion_keyboard(result, loc)
+    keyboard = _suggestion_keyboard(result, loc, deps(context).callback_key)
     await _reply(message, render_answer(result, HTML, loc), reply_markup=keyboard)
 
 
 async def answer_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a group message addressed to the bot, compactly, as a reply."""
     message = update.effective_message
-    if message is None:
+    if message is None or not await _admitted(update, context):
         return
     loc = _loc(update)
     question = _question_from(message, context.bot.username)
@@ -249,7 +274,12 @@ async def answer_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     result = await _ask(context, question)
     link = _more_link(context.bot.username, result)
     text = render_compact(result, HTML, loc, more_link=link)
-    await _reply(message, text, do_quote=True, reply_markup=_suggestion_keyboard(result, loc))
+    await _reply(
+        message,
+        text,
+        do_quote=True,
+        reply_markup=_suggestion_keyboard(result, loc, deps(context).callback_key),
+    )
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -258,16 +288,73 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if message is None:
         return
     if message.chat.type == ChatType.PRIVATE:
+        if not await _admitted(update, context):
+            return
         loc = _loc(update)
         question = _question_from(message, context.bot.username)
         if not question:
             await _reply(message, _ask_usage(loc))
             return
         result = await _ask(context, question)
-        keyboard = _suggestion_keyboard(result, loc)
+        keyboard = _suggestion_keyboard(result, loc, deps(context).callback_key)
         await _reply(message, render_answer(result, HTML, loc), reply_markup=keyboard)
         return
     await answer_group(update, context)
+
+
+async def _comparison(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
+) -> tuple[Message, Locale, Comparison] | None:
+    """The topic's comparison; or the usage text / honest "no stored claim" already sent."""
+    message = update.effective_message
+    if message is None or not await _admitted(update, context):
+        return None
+    loc = _loc(update)
+    topic = _question_from(message, context.bot.username)
+    quote = message.chat.type != ChatType.PRIVATE
+    if not topic:
+        example = HTML.esc(loc._(c.COMPARE_EXAMPLE))
+        await _reply(message, loc._(usage).format(example=example), do_quote=quote)
+        return None
+    index = await asyncio.to_thread(deps(context).answerer.index)
+    result, comparison = await asyncio.to_thread(compare, index, topic)
+    if comparison is None:
+        keyboard = _suggestion_keyboard(result, loc, deps(context).callback_key)
+        text = render_no_answer(result, HTML, loc)
+        await _reply(message, text, do_quote=quote, reply_markup=keyboard)
+        return None
+    return message, loc, comparison
+
+
+async def compare_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/compare TOPIC: every claim on the topic's best match, one a line, and the spread."""
+    found = await _comparison(update, context, c.COMPARE_USAGE)
+    if found is None:
+        return
+    message, loc, comparison = found
+    if message.chat.type == ChatType.PRIVATE:
+        await _reply(message, render_comparison(comparison, HTML, loc))
+        return
+    ids = [claim.id for claim in comparison.claims[c.GROUP_COMPARE_ROWS :]]
+    link = _claims_link(context.bot.username, ids)
+    text = render_comparison(comparison, HTML, loc, limit=c.GROUP_COMPARE_ROWS, more_link=link)
+    await _reply(message, text, do_quote=True)
+
+
+async def chart_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/chart TOPIC: a picture of how the claims on the topic diverge, with a one-line caption."""
+    found = await _comparison(update, context, c.CHART_USAGE)
+    if found is None:
+        return
+    message, loc, comparison = found
+    from bot.chart import render_chart  # matplotlib loads on the first chart, not at start-up
+
+    chart = await asyncio.to_thread(render_chart, comparison, loc)
+    await message.reply_photo(
+        chart.png,
+        caption=HTML.esc(chart.caption),
+        do_quote=message.chat.type != ChatType.PRIVATE,
+    )
 
 
 async def hint_text_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -305,6 +392,9 @@ async def answer_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         )
         for claim in claims[: c.INLINE_RESULTS]
     ]
+    if result is not None and result.answered:
+        results[:0] = _inline_comparison(index, text, loc)
+        results = results[: c.INLINE_RESULTS]
     if result is not None and not result.answered:
         results = [
             InlineQueryResultArticle(
@@ -317,18 +407,39 @@ async def answer_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await query.answer(results, cache_time=c.INLINE_CACHE_SECONDS, is_personal=False)
 
 
+def _inline_comparison(
+    index: ClaimIndex, topic: str, loc: Locale
+) -> list[InlineQueryResultArticle]:
+    """A "compare" result for the top match, when more than one claim counts that thing."""
+    _result, comparison = compare(index, topic)
+    if comparison is None or len(comparison.claims) < 2:
+        return []
+    what = what_is_counted(comparison.best, loc)
+    text = render_comparison(comparison, HTML, loc, limit=c.GROUP_COMPARE_ROWS)
+    return [
+        InlineQueryResultArticle(
+            id=f"compare-{comparison.best.id}",
+            title=fit_message(
+                loc._(c.INLINE_COMPARE_TITLE).format(count=len(comparison.claims), what=what), 200
+            ),
+            description=fit_message(comparison_summary(comparison, loc), 200),
+            input_message_content=InputTextMessageContent(text),
+        )
+    ]
+
+
 async def show_suggestion(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A pressed suggestion button answers with that claim; stale or forged data is refused."""
     query = update.callback_query
     if query is None:
         return
     loc = _loc(update)
-    match = _CALLBACK_RE.match(query.data or "")
-    if match is None:
+    claim_id = verify_callback(deps(context).callback_key, query.data or "")
+    if claim_id is None:  # stale, garbage or forged: no claim is shown for it
         await query.answer(loc._(c.BUTTON_EXPIRED))
         return
     engine = deps(context).engine
-    claim = await asyncio.to_thread(get_claim, engine=engine, claim_id=int(match[1]))
+    claim = await asyncio.to_thread(get_claim, engine=engine, claim_id=claim_id)
     if claim is None or not claim.is_active:
         await query.answer(loc._(c.CLAIM_GONE))
         return
@@ -439,6 +550,39 @@ async def show_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await _reply(message, "\n".join(lines))
 
 
+async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/history N: who changed a claim, when, and how (every field, before and after)."""
+    message = await _require_admin(update, context)
+    if message is None:
+        return
+    loc = _loc(update)
+    match = re.match(r"^#?(\d{1,12})$", _args_text(message))
+    if match is None:
+        await _reply(message, loc._(c.HISTORY_USAGE))
+        return
+    engine = deps(context).engine
+    claim = await asyncio.to_thread(get_claim, engine=engine, claim_id=int(match[1]))
+    if claim is None:
+        await _reply(message, loc._(c.NO_SUCH_CLAIM).format(id=int(match[1])))
+        return
+    history = await asyncio.to_thread(claim_history, engine=engine, claim_id=claim.id)
+    lines = [f"<b>#{claim.id} {HTML.esc(headline(claim, loc))}</b>",
+             f"<b>{HTML.esc(loc._(c.HISTORY_HEADER))}</b>"]  # fmt: skip
+    for record in history:
+        lines.append(HTML.esc(_history_line(record)))
+        lines.extend(
+            f"    {HTML.esc(f'{name}: {_short_value(before)} → {_short_value(after)}')}"
+            for name, (before, after) in sorted(record.changes.items())
+            if record.action != "add" and before != after
+        )
+    await _reply(message, "\n".join(lines))
+
+
+def _short_value(value: object) -> str:
+    text = "—" if value in (None, "", []) else str(value)
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
 async def list_claims_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/claims [page]: every claim, retracted ones marked, a page at a time."""
     message = await _require_admin(update, context)
@@ -504,13 +648,18 @@ async def import_claims_command(update: Update, context: ContextTypes.DEFAULT_TY
     data = bytes(await file.download_as_bytearray())
     try:
         parsed = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         await _reply(message, loc._(c.IMPORT_BAD_JSON).format(error=HTML.esc(str(exc))))
         return
     try:
         report = await asyncio.to_thread(
             import_claims, engine=deps(context).engine, document=parsed, actor=_actor(update)
         )
+    except SQLAlchemyError:
+        # One transaction: a failed write (full disk, lost server) leaves nothing behind.
+        log.exception("import failed in the database")
+        await _reply(message, loc._(c.IMPORT_DB_FAILED))
+        return
     except StoreError as exc:
         errors = getattr(exc, "errors", None) or [exc]
         lines = [loc._(c.IMPORT_FAILED).format(count=len(errors))]

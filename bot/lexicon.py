@@ -618,7 +618,7 @@ def parse_numbers(tokens: list[str]) -> set[int]:
     numbers: set[int] = set()
     values: list[float | None] = []
     for token in tokens:
-        if re.fullmatch(r"\d+(?:\.\d+)?", token):
+        if re.fullmatch(r"\d{1,15}(?:\.\d+)?", token):  # longer is no casualty figure
             values.append(float(token))
         elif token in _SMALL_NUMBERS:
             values.append(float(_SMALL_NUMBERS[token]))

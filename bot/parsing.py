@@ -60,10 +60,13 @@ def _number(text: str) -> int:
         if text.endswith(word) and text[: -len(word)].strip():
             text, scale = text[: -len(word)].strip(), factor
             break
-    if _NUMBER_RE.match(text):
-        return int(re.sub(r"\D", "", text)) * scale
-    if scale > 1 and re.fullmatch(r"\d+\.\d+", text):
-        return round(float(text) * scale)
+    try:
+        if _NUMBER_RE.match(text):
+            return int(re.sub(r"\D", "", text)) * scale
+        if scale > 1 and re.fullmatch(r"\d+\.\d+", text):
+            return round(float(text) * scale)
+    except (ValueError, OverflowError):  # int() stops at 4,300 digits; a float overflows to inf
+        raise _fail("figure", f"{text[:20]}… is out of range") from None
     raise _fail("figure", f'"{text}" is not a number')
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot import constants as c
+from bot.compare import Comparison
 from bot.i18n import EN, Locale
 from bot.search import SearchResult, counts_same_thing
 from store.models import ClaimPublic
@@ -242,6 +243,80 @@ def render_claims(claims: Sequence[ClaimPublic], style: Style, loc: Locale = EN)
     """Several claims in full, e.g. after a deep link or a suggestion button."""
     parts = [render_claim(claim, style, loc) for claim in claims]
     return fit_message("\n\n".join(parts))
+
+
+def what_is_counted(claim: ClaimPublic, loc: Locale = EN) -> str:
+    """What a comparison counts: a claim's description without its period."""
+    return describe(claim.model_copy(update={"period": None}), loc)
+
+
+def format_ratio(ratio: float) -> str:
+    return f"{ratio:,.0f}" if ratio >= 10 else f"{ratio:.1f}"
+
+
+def render_comparison(
+    comparison: Comparison,
+    style: Style,
+    loc: Locale = EN,
+    *,
+    limit: int | None = None,
+    more_link: str | None = None,
+) -> str:
+    """One line per claim (figure, claimant and type, date, the main caveat), newest first,
+    then the spread: lowest to highest and how many times apart."""
+    claims = list(comparison.claims)
+    shown = claims if limit is None else claims[:limit]
+    width = max(len(format_figure(claim, loc)) for claim in shown)
+    what = what_is_counted(comparison.best, loc)
+    lines = [style.bold(loc._(c.COMPARE_HEADER).format(what=what))]
+    for claim in shown:
+        figure = format_figure(claim, loc).rjust(width)
+        row = f"{style.esc(sources(claim, loc))}, {style.esc(loc.date(claim.date))} · #{claim.id}"
+        if claim.where != comparison.best.where and claim.where:  # an overlapping place
+            row = f"[{style.esc(claim.where)}] {row}"
+        if claim.id in comparison.superseded:
+            row += " " + style.italic(
+                f"({loc._(c.COMPARE_SUPERSEDED).format(id=comparison.superseded[claim.id])})"
+            )
+        if claim.caveats:
+            row += f" — {style.italic(claim.caveats[0])}"
+        figure_cell = f"<code>{style.esc(figure)}</code>" if style.html else figure
+        lines.append(f"{figure_cell}  {row}")
+    if len(shown) < len(claims):
+        label = loc._(c.COMPARE_MORE).format(count=len(claims) - len(shown))
+        lines.append(style.link(label, more_link) if more_link else style.esc(label))
+    if len(comparison.current) >= 2:
+        low, high, ratio = comparison.low, comparison.high, comparison.ratio
+        template = c.COMPARE_SPREAD if ratio is not None else c.COMPARE_SPREAD_NO_RATIO
+        spread = loc._(template).format(
+            low=format_figure(low, loc),
+            low_source=_labelled_source(low, loc),
+            high=format_figure(high, loc),
+            high_source=_labelled_source(high, loc),
+            ratio=format_ratio(ratio) if ratio is not None else "",
+        )
+        lines.extend(["", style.esc(spread)])
+    return fit_message("\n".join(lines))
+
+
+def comparison_summary(comparison: Comparison, loc: Locale = EN) -> str:
+    """One line that sums a comparison up (a chart's caption, an inline description)."""
+    claims = comparison.claims
+    what = what_is_counted(comparison.best, loc)
+    if len(comparison.current) < 2:
+        low = high = claims[0]
+        ratio = None
+    else:
+        low, high, ratio = comparison.low, comparison.high, comparison.ratio
+    template = c.CHART_CAPTION_RATIO if ratio is not None and ratio > 1 else c.CHART_CAPTION
+    text = loc._(template).format(
+        count=len(claims),
+        what=what,
+        low=f"{format_figure(low, loc)} ({low.claimant}, {loc.date(low.date)})",
+        high=f"{format_figure(high, loc)} ({high.claimant}, {loc.date(high.date)})",
+        ratio=format_ratio(ratio) if ratio else "",
+    )
+    return text[: c.MAX_CAPTION_CHARS]
 
 
 def fit_message(text: str, limit: int = c.MAX_MESSAGE_CHARS) -> str:

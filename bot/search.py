@@ -500,6 +500,28 @@ class ClaimIndex:
         newer = self._newer.get(claim.id)
         return self._claims([newer]).get(newer) if newer is not None else None
 
+    def comparable_to(self, claim: ClaimPublic, limit: int = 100) -> list[ClaimPublic]:
+        """Every active claim on the same measure, rate and side as ``claim``, about the same
+        places or overlapping ones (Bakhmut alone, and Bakhmut with Pokrovsk), newest first."""
+        measure, per, side, places = _thing(claim.measure, claim.per, claim.who, claim.where)
+        mask = np.uint64(_bits(places, _PLACE_BIT))
+        same_places = (self._places & mask) != 0 if places else self._places == 0
+        same = (
+            (self._measure == _MEASURE_CODE[measure])
+            & (self._per == _PER_CODE.get(per or "", 0))
+            & (self._side == (_SIDE_CODE[side] if side else -1))
+            & same_places
+        )
+        rows = np.flatnonzero(same)
+        rows = rows[np.lexsort((-self._ids[rows], -self._date[rows]))][:limit]
+        ids = [int(i) for i in self._ids[rows]]
+        found = self._claims(ids)
+        return [found[i] for i in ids if i in found]
+
+    def superseded(self, claim_id: int) -> int | None:
+        """The id of a newer claim by the same claimant on the same thing, if any."""
+        return self._newer.get(claim_id)
+
     def newest(self, limit: int = 10) -> list[ClaimPublic]:
         """The most recently dated active claims, for an empty inline query."""
         ids = [int(i) for i in self._ids[self._newest_first[:limit]]]

@@ -1,6 +1,7 @@
 """Claim storage: SQLModel models and keyword-only functions over them."""
 
 from store.claims import (
+    Backup,
     ClaimNotFoundError,
     ClaimValidationError,
     DuplicateKeyError,
@@ -16,10 +17,12 @@ from store.claims import (
     get_claim,
     get_claims,
     import_claims,
+    is_backup,
     list_claims,
     retract_claim,
     seed_claims,
     store_revision,
+    validate_backup,
     validate_claim,
     validate_document,
 )
@@ -29,6 +32,7 @@ from store.models import AuditRecord, Claim, ClaimBase, ClaimCreate, ClaimPublic
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "AuditRecord",
+    "Backup",
     "Claim",
     "ClaimBase",
     "ClaimCreate",
@@ -50,10 +54,12 @@ __all__ = [
     "get_claim",
     "get_claims",
     "import_claims",
+    "is_backup",
     "list_claims",
     "retract_claim",
     "seed_claims",
     "store_revision",
+    "validate_backup",
     "validate_claim",
     "validate_document",
 ]

@@ -34,17 +34,23 @@ MAX_TEXT: Final = 500  # characters in one short field or caveat
 MAX_ITEMS: Final = 30  # caveats or aliases on one claim
 
 _KEY_RE: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
-_DATE_RE: Final = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# ASCII digits only, and the whole text: "$" alone would also accept a trailing newline.
+_DATE_RE: Final = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
 _URL_RE: Final = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
 def _error(field: str, message: str, **context: Any) -> PydanticCustomError:
+    # JSON can write a lone surrogate ("\ud800"), which pydantic cannot put in its error list
+    # (UnicodeEncodeError): values echoed in a message show it escaped instead.
+    for name, value in context.items():
+        if isinstance(value, str):
+            context[name] = value.encode("utf-8", "backslashreplace").decode()
     return PydanticCustomError(field, message, context)
 
 
 def check_date(value: str) -> str:
     """Return ``value`` if it is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and a real date."""
-    match = _DATE_RE.match(value)
+    match = _DATE_RE.fullmatch(value)
     if not match:
         raise _error("date", '"{value}" is not YYYY, YYYY-MM or YYYY-MM-DD', value=value)
     year, month, day = (int(part) if part else None for part in match.groups())
@@ -90,6 +96,11 @@ def _clean_text(value: Any, field: str, *, required: bool) -> str | None:
         return None
     if not isinstance(value, str):
         raise _error(field, "must be text")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        # Not text at all; the database and the JSON export (UTF-8) would fail on it later.
+        raise _error(field, "has a lone surrogate, which is not valid text") from None
     text = " ".join(value.split())
     if not text:
         if required:

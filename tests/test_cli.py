@@ -9,6 +9,8 @@ import pytest
 from helpers.builders import claim_dict, document
 from helpers.processes import run_cli
 
+from store.claims import BACKUP_CLAIM_FIELDS
+
 
 def test_ask_offline_seeds_sqlite_and_prints_figure_claimant_date_caveats(tmp_path: Path) -> None:
     done = run_cli("ask", "How many Russian soldiers died in Bakhmut?", cwd=tmp_path)
@@ -55,7 +57,10 @@ def test_import_then_export_round_trips_on_either_database(
     assert "2 added" in done.stdout
     exported = run_cli("export", cwd=tmp_path, database_url=database_url)
     assert exported.returncode == 0, exported.stderr
-    assert json.loads(exported.stdout) == source
+    claims = json.loads(exported.stdout)["claims"]
+    assert [{k: v for k, v in c.items() if k not in BACKUP_CLAIM_FIELDS} for c in claims] == (
+        source["claims"]
+    )
 
 
 def test_import_with_errors_stores_nothing_and_names_claim_and_field(
@@ -68,7 +73,7 @@ def test_import_with_errors_stores_nothing_and_names_claim_and_field(
     assert done.returncode == 1
     assert 'claims[1] (key kp-leak): figure: "lots" is not a number' in done.stderr
     exported = run_cli("export", cwd=tmp_path, database_url=database_url)
-    assert json.loads(exported.stdout) == {"claims": []}
+    assert json.loads(exported.stdout)["claims"] == []
 
 
 def test_import_of_malformed_json_is_a_clear_error(tmp_path: Path) -> None:

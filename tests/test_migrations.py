@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
 from store import create_db_engine, export_claims, import_claims, retract_claim
-from store.claims import ensure_meta
+from store.claims import BACKUP_CLAIM_FIELDS, ensure_meta
 from store.migrate import current_revision, upgrade
 
 
@@ -43,7 +43,8 @@ def test_upgrading_a_database_with_data_from_the_previous_revision_loses_nothing
 
     with engine.connect() as connection:
         assert current_revision(connection) == "0002"
-    assert export_claims(engine=engine) == before
+    after = export_claims(engine=engine)
+    assert (after["claims"], after["audit"]) == (before["claims"], before["audit"])
     assert "ix_claim_status" in {ix["name"] for ix in inspect(engine).get_indexes("claim")}
     engine.dispose()
 
@@ -62,7 +63,8 @@ def test_a_database_made_before_migrations_existed_is_adopted_with_its_data(
 
     engine = create_db_engine(database_url)
 
-    assert export_claims(engine=engine) == document(claim_dict())
+    (stored,) = export_claims(engine=engine)["claims"]
+    assert {k: v for k, v in stored.items() if k not in BACKUP_CLAIM_FIELDS} == claim_dict()
     with engine.connect() as connection:
         assert current_revision(connection) == "0002"
     engine.dispose()

@@ -1,0 +1,57 @@
+"""Comparisons: every claim that counts the same thing as a topic's best match (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.search import ClaimIndex, SearchResult
+from store.models import ClaimPublic
+
+MAX_COMPARED = 100  # claims in one comparison; more would be unreadable anyway
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Claims on one thing, newest first, and which of them a newer claim supersedes."""
+
+    topic: str
+    best: ClaimPublic  # the topic's best match: what the comparison is about
+    claims: tuple[ClaimPublic, ...]
+    superseded: dict[int, int]  # claim id -> id of the newer claim by the same claimant
+
+    @property
+    def current(self) -> list[ClaimPublic]:
+        """The claims no newer claim by the same claimant replaces: the spread's basis."""
+        return [claim for claim in self.claims if claim.id not in self.superseded]
+
+    @property
+    def low(self) -> ClaimPublic:
+        return min(self.current, key=lambda claim: (claim.figure_low, claim.figure_high or 0))
+
+    @property
+    def high(self) -> ClaimPublic:
+        # "More than 100,000" outranks "80,000–100,000": its figure is a floor, not a ceiling.
+        return max(
+            self.current,
+            key=lambda claim: (
+                claim.figure_high or claim.figure_low,
+                claim.qualifier in ("more than", "at least"),
+            ),
+        )
+
+    @property
+    def ratio(self) -> float | None:
+        """How many times the highest figure is the lowest one (None if the lowest is 0)."""
+        low = self.low.figure_low
+        high = self.high.figure_high or self.high.figure_low
+        return high / low if low > 0 else None
+
+
+def compare(index: ClaimIndex, topic: str) -> tuple[SearchResult, Comparison | None]:
+    """The topic's search result, and a comparison built on its best match (if any)."""
+    result = index.search(topic)
+    if not result.answered:
+        return result, None
+    claims = tuple(index.comparable_to(result.matches[0].claim, MAX_COMPARED))
+    superseded = {claim.id: newer for claim in claims if (newer := index.superseded(claim.id))}
+    return result, Comparison(topic, result.matches[0].claim, claims, superseded)

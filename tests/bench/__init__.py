@@ -1,0 +1,1 @@
+"""Benchmark harness: synthetic claims, a baseline echo bot, and ``run.py``."""
