@@ -47,6 +47,9 @@ RELATIVE_FLOOR: Final = 0.5  # of the best score; weaker matches are dropped
 SUGGESTION_CUTOFF: Final = 45.0  # rapidfuzz score (0-100) for a "did you mean" suggestion
 TYPO_CUTOFF: Final = 84.0  # rapidfuzz ratio (0-100) for replacing an unknown word
 MAX_SUGGESTIONS: Final = 3
+_RELATED_REASONS: Final = frozenset(
+    {"side", "place", "measure", "claimant", "year", "rate", "weak"}
+)
 RERANK: Final = 128  # candidates re-ranked with rapidfuzz; all of them in a smaller store
 CLAIM_CACHE: Final = 4_096  # full claims kept per index, so popular answers skip the store
 
@@ -320,7 +323,7 @@ def _place_masks(places: frozenset[str]) -> tuple[int, int]:
     return _bits(places, _PLACE_BIT), _bits(chain, _PLACE_BIT)
 
 
-def _postings(profiles: Sequence[_Profile], profile_of: Array) -> dict[str, Array]:
+def _postings(profiles: Sequence[_Profile], profile_of: Array) -> dict[str, npt.NDArray[np.int32]]:
     """Word -> positions of the claims whose text holds it, built from distinct text parts
     (a claimant or place is read once, not once per claim) and array operations."""
     part_ids: dict[str, int] = {}
@@ -335,16 +338,17 @@ def _postings(profiles: Sequence[_Profile], profile_of: Array) -> dict[str, Arra
     for part, part_id in part_ids.items():
         for word in set(_words(part).split()):
             word_parts.setdefault(word, []).append(part_id)
-    holders = [np.array(found, np.int64) for found in part_profiles]
+    holders = [np.array(found, np.int32) for found in part_profiles]
     members = np.argsort(profile_of, kind="stable")  # claims grouped by profile
     sizes = np.bincount(profile_of, minlength=len(profiles))
     starts = np.r_[0, np.cumsum(sizes)[:-1]]
-    postings: dict[str, Array] = {}
+    postings: dict[str, npt.NDArray[np.int32]] = {}
     for word, parts in word_parts.items():
         owners = np.unique(np.concatenate([holders[part] for part in parts]))
         repeat = sizes[owners]
         offsets = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
-        postings[word] = np.sort(members[np.repeat(starts[owners], repeat) + offsets])
+        found = members[np.repeat(starts[owners], repeat) + offsets]
+        postings[word] = np.sort(found).astype(np.int32)  # half the memory of int64
     return postings
 
 
@@ -701,16 +705,21 @@ class ClaimIndex:
         """What kept the nearest claims out: the facet most of them fail, first seen first."""
         if not failures:
             return "weak"
-        table = np.stack([fails for _name, fails in failures])
-        counts = table.sum(axis=0)
+        counts = np.zeros(len(failures[0][1]), np.uint8)
+        for _name, fails in failures:
+            counts += fails  # bools add as 0/1: how many facets each claim fails
         refused = counts > 0
         if not refused.any():
             return "weak"
         nearest = refused & (counts == counts[refused].min())
-        tallies = table[:, nearest].sum(axis=1)
-        tied = np.flatnonzero(tallies == tallies.max())
-        first = {f: (int(np.argmax(table[f] & nearest)), int(f)) for f in tied}
-        return failures[min(first, key=lambda f: first[f])][0]
+        tallies = [np.count_nonzero(fails & nearest) for _name, fails in failures]
+        best = max(tallies)
+        first = {
+            position: (int(np.argmax(failures[position][1] & nearest)), position)
+            for position, tally in enumerate(tallies)
+            if tally == best
+        }
+        return failures[min(first, key=lambda position: first[position])][0]
 
     def _bonus(self, facets: Facets, rows: Array) -> npt.NDArray[np.float64]:
         """Points for how exactly each of the eligible ``rows`` fits the question."""
@@ -838,12 +847,17 @@ class ClaimIndex:
 
     def _no_answer(self, question: str, facets: Facets, reason: str) -> SearchResult:
         suggestions: tuple[ClaimPublic, ...] = ()
-        if reason not in ("chit-chat", "empty", "off topic") and len(self._ids):
+        # Related claims help when a facet missed (another side, place, year...); for a
+        # question about tanks, civilians or troop numbers, soldiers' figures are not related.
+        if reason in _RELATED_REASONS and len(self._ids):
             words = tokenize(question)
             rows = np.arange(len(self._ids))
             if len(rows) > RERANK:
-                rows = np.sort(_top(self._overlap(words, rows), self._ids, RERANK))
-                # (sorted back: rapidfuzz breaks ties by position, as over the whole store)
+                # The claims sharing the most of its words, in id order (as over the whole
+                # store, where rapidfuzz breaks ties by position).
+                overlap = self._overlap(words, rows)
+                rows = _best_levels(overlap, RERANK)
+                rows.sort()
             found = process.extract(
                 " ".join(words), [_profile_text(self._profiles[self._profile[r]]) for r in rows],
                 scorer=fuzz.token_set_ratio,

@@ -48,6 +48,7 @@ from helpers.updates import private_text  # noqa: E402
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
 from bench.synthetic import generate_claims  # noqa: E402
+from bot.i18n import LANGUAGES  # noqa: E402
 from bot.service import Answerer  # noqa: E402
 from store import create_db_engine, import_claims  # noqa: E402
 
@@ -71,7 +72,9 @@ ANSWER_TIMEOUT_BASE: Final = 30.0  # seconds, plus ANSWER_TIMEOUT_PER_UPDATE for
 ANSWER_TIMEOUT_PER_UPDATE: Final = 0.25
 DUPLICATE_GRACE: Final = 1.0  # seconds after the last first answer, for late duplicates
 POLL: Final = 0.02  # seconds between checks of the fake's call log
-COMMAND_LISTS: Final = 9  # setMyCommands calls: 3 languages x private, group, one admin
+# setMyCommands calls at start-up: each language x private, group and the one admin that
+# helpers.processes.bot_env configures (9 with en, uk and ru).
+COMMAND_LISTS: Final = len(LANGUAGES) * 3
 
 # Each run gets its own chat ids, far from the helpers' fixed user and admin ids.
 ECHO_CHATS: Final = 100_000_000
@@ -473,7 +476,10 @@ def num(value: float, digits: int = 1) -> str:
 
 
 def ratio(value: float) -> str:
-    return "n/a" if math.isnan(value) or math.isinf(value) else f"{value:,.1f}x"
+    if math.isnan(value) or math.isinf(value):
+        return "n/a"
+    # Two decimals near the 0.5x and 0.8x targets, so that 0.78x never reads as 0.8x.
+    return f"{value:.2f}x" if value < 10 else f"{value:,.1f}x"
 
 
 def divide(a: float, b: float) -> float:
