@@ -54,6 +54,7 @@ from bot.security import FloodGuard, Verdict, sign_callback, verify_callback
 from bot.service import Answerer
 from store import (
     AuditRecord,
+    ClaimPublic,
     StoreError,
     add_claim,
     claim_history,
@@ -528,22 +529,33 @@ async def retract_claim_command(update: Update, context: ContextTypes.DEFAULT_TY
     await _reply(message, loc._(c.RETRACTED).format(id=stored.id))
 
 
-async def show_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/claim N: the full record with its audit history."""
+async def _claim_and_history(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
+) -> tuple[Message, Locale, ClaimPublic, list[AuditRecord]] | None:
+    """For /claim N and /history N: the claim and its audit records, or the reply why not."""
     message = await _require_admin(update, context)
     if message is None:
-        return
+        return None
     loc = _loc(update)
     match = re.match(r"^#?(\d{1,12})$", _args_text(message))
     if match is None:
-        await _reply(message, loc._(c.CLAIM_USAGE))
-        return
+        await _reply(message, loc._(usage))
+        return None
     engine = deps(context).engine
     claim = await asyncio.to_thread(get_claim, engine=engine, claim_id=int(match[1]))
     if claim is None:
         await _reply(message, loc._(c.NO_SUCH_CLAIM).format(id=int(match[1])))
-        return
+        return None
     history = await asyncio.to_thread(claim_history, engine=engine, claim_id=claim.id)
+    return message, loc, claim, history
+
+
+async def show_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/claim N: the full record with its audit history."""
+    found = await _claim_and_history(update, context, c.CLAIM_USAGE)
+    if found is None:
+        return
+    message, loc, claim, history = found
     lines = [render_claim(claim, HTML, loc), "", f"<b>{HTML.esc(loc._(c.HISTORY_HEADER))}</b>"]
     lines.extend(HTML.esc(_history_line(record)) for record in history)
     lines.append(f"{HTML.esc(loc._(c.KEY_LABEL))}: <code>{HTML.esc(claim.key)}</code>")
@@ -552,20 +564,10 @@ async def show_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/history N: who changed a claim, when, and how (every field, before and after)."""
-    message = await _require_admin(update, context)
-    if message is None:
+    found = await _claim_and_history(update, context, c.HISTORY_USAGE)
+    if found is None:
         return
-    loc = _loc(update)
-    match = re.match(r"^#?(\d{1,12})$", _args_text(message))
-    if match is None:
-        await _reply(message, loc._(c.HISTORY_USAGE))
-        return
-    engine = deps(context).engine
-    claim = await asyncio.to_thread(get_claim, engine=engine, claim_id=int(match[1]))
-    if claim is None:
-        await _reply(message, loc._(c.NO_SUCH_CLAIM).format(id=int(match[1])))
-        return
-    history = await asyncio.to_thread(claim_history, engine=engine, claim_id=claim.id)
+    message, loc, claim, history = found
     lines = [f"<b>#{claim.id} {HTML.esc(headline(claim, loc))}</b>",
              f"<b>{HTML.esc(loc._(c.HISTORY_HEADER))}</b>"]  # fmt: skip
     for record in history:
