@@ -10,6 +10,7 @@ Ukrainian losses is the worst bug this product can have.
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -52,6 +53,8 @@ _RELATED_REASONS: Final = frozenset(
 )
 RERANK: Final = 128  # candidates re-ranked with rapidfuzz; all of them in a smaller store
 CLAIM_CACHE: Final = 4_096  # full claims kept per index, so popular answers skip the store
+KTH_LEVELS: Final = 4  # distinct score levels scanned for a re-rank floor
+TEXT_CACHE: Final = 16_384  # re-ranked claim texts kept per index (about 200 bytes each)
 
 _ARTICLES: Final = frozenset({"the", "a", "an"})
 _AGENT_WORDS: Final = frozenset({"by", "against"})  # "killed by Russia": Russia is not the victim
@@ -132,7 +135,6 @@ class ClaimRow(NamedTuple):
     """The fields of a claim that search reads; the rest is fetched only for shown claims."""
 
     id: int
-    key: str
     measure: str
     per: str | None
     who: str
@@ -149,7 +151,7 @@ class ClaimRow(NamedTuple):
     @classmethod
     def of(cls, claim: ClaimPublic) -> ClaimRow:
         return cls(
-            claim.id, claim.key, claim.measure, claim.per, claim.who, claim.where, claim.period,
+            claim.id, claim.measure, claim.per, claim.who, claim.where, claim.period,
             claim.claimant, claim.published_by, claim.reported_by, tuple(claim.aliases),
             claim.date, claim.figure_low, claim.figure_high,
         )  # fmt: skip
@@ -220,7 +222,7 @@ class _Profile(NamedTuple):
         return tuple(part for part in parts if part)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _ProfileFacts:
     """What search knows about one profile: facets as bit masks, years, rate."""
 
@@ -257,7 +259,6 @@ class _ProfileFacts:
         )
 
 
-@lru_cache(maxsize=65_536)
 def _profile_text(profile: _Profile) -> str:
     """A profile's searchable words, for rapidfuzz; built only for re-ranked candidates."""
     return " ".join(_words(part) for part in profile.parts)
@@ -304,16 +305,42 @@ Array = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
 
 
-def _top(scores: npt.NDArray[np.float64], ids: Array, k: int) -> Array:
-    """Positions of the ``k`` best scores, best first, ties to the smaller id; without
-    sorting everything (a partition, then a sort of the ``k``)."""
+def _top(scores: npt.NDArray[np.float64], rows: Array, k: int, floor: float = -np.inf) -> Array:
+    """Positions of the ``k`` best scores, best first, ties to the smaller row (so to the
+    smaller id: rows are in id order); a partition, then a sort of the ``k``.
+
+    ``floor``, when given, is at most the ``k``-th best score and ``rows`` are ascending: only
+    scores above it, and the first few at it, can be among the best.
+    """
+    positions = np.arange(len(scores))
+    if len(scores) > k and floor > -np.inf:
+        above = np.flatnonzero(scores > floor)
+        if len(above) < k:
+            level = np.flatnonzero(scores == floor)[: k - len(above)]  # the smaller rows
+            above = np.concatenate([above, level])
+        positions, scores, rows = above, scores[above], rows[above]
     if len(scores) > k:
-        # Scores differ by at least 0.01 or not at all, so a tiny id term only breaks ties.
-        keys = scores - ids * 1e-9
+        # Scores differ by at least 0.01 or not at all, so a tiny row term only breaks ties.
+        keys = scores - rows * 1e-9
         part = np.argpartition(-keys, k - 1)[:k]
     else:
         part = np.arange(len(scores))
-    return part[np.lexsort((ids[part], -scores[part]))]
+    return positions[part[np.lexsort((rows[part], -scores[part]))]]
+
+
+def _kth_best(scores: npt.NDArray[np.float64], k: int) -> float:
+    """The ``k``-th best of ``scores`` (below 0 and 1,000), if the best ``KTH_LEVELS`` distinct
+    scores hold that many; else -inf. Scores come in few levels: a few linear scans."""
+    for _level in range(KTH_LEVELS):
+        best = float(scores.max()) if len(scores) else -np.inf
+        if best < -1_000:  # nothing left: every level is taken
+            break
+        at_best = scores >= best
+        k -= int(np.count_nonzero(at_best))
+        if k <= 0:
+            return best
+        scores = scores - 1e6 * at_best  # taken: out of the next level's way
+    return -np.inf
 
 
 @lru_cache(maxsize=10_000)
@@ -323,28 +350,35 @@ def _place_masks(places: frozenset[str]) -> tuple[int, int]:
     return _bits(places, _PLACE_BIT), _bits(chain, _PLACE_BIT)
 
 
-def _postings(profiles: Sequence[_Profile], profile_of: Array) -> dict[str, npt.NDArray[np.int32]]:
+def _postings(
+    profiles: Sequence[_Profile], profile_of: npt.NDArray[np.int32]
+) -> dict[str, npt.NDArray[np.int32]]:
     """Word -> positions of the claims whose text holds it, built from distinct text parts
     (a claimant or place is read once, not once per claim) and array operations."""
     part_ids: dict[str, int] = {}
-    part_profiles: list[list[int]] = []
+    pair_part, pair_profile = array("i"), array("i")  # (part, profile) pairs, compactly
     for position, profile in enumerate(profiles):
         for part in profile.parts:
-            found = part_ids.setdefault(part, len(part_ids))
-            if found == len(part_profiles):
-                part_profiles.append([])
-            part_profiles[found].append(position)
+            pair_part.append(part_ids.setdefault(part, len(part_ids)))
+            pair_profile.append(position)
+    by_part = np.argsort(np.frombuffer(pair_part, np.int32), kind="stable")
+    holders = np.frombuffer(pair_profile, np.int32)[by_part]  # profiles, grouped by part
+    bounds = np.searchsorted(
+        np.frombuffer(pair_part, np.int32)[by_part], np.arange(len(part_ids) + 1)
+    )
+    del pair_part, pair_profile, by_part
     word_parts: dict[str, list[int]] = {}
     for part, part_id in part_ids.items():
         for word in set(_words(part).split()):
             word_parts.setdefault(word, []).append(part_id)
-    holders = [np.array(found, np.int32) for found in part_profiles]
     members = np.argsort(profile_of, kind="stable")  # claims grouped by profile
     sizes = np.bincount(profile_of, minlength=len(profiles))
     starts = np.r_[0, np.cumsum(sizes)[:-1]]
     postings: dict[str, npt.NDArray[np.int32]] = {}
     for word, parts in word_parts.items():
-        owners = np.unique(np.concatenate([holders[part] for part in parts]))
+        owners = np.unique(
+            np.concatenate([holders[bounds[part] : bounds[part + 1]] for part in parts])
+        )
         repeat = sizes[owners]
         offsets = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
         found = members[np.repeat(starts[owners], repeat) + offsets]
@@ -378,6 +412,80 @@ def _date_key(date: str) -> int:
     return parts[0] * 10_000 + parts[1] * 100 + parts[2]
 
 
+class _FactColumns:
+    """What search knows about each distinct profile, as compact columns (one pass)."""
+
+    def __init__(self) -> None:
+        self.side, self.measure, self.per, self.since = (array("b") for _ in range(4))
+        self.side_bit, self.places, self.chain, self.claimants, self.subjects = (
+            array("Q") for _ in range(5)
+        )
+        self.first_year, self.group = array("q"), array("q")
+        self.years: list[frozenset[int]] = []  # shared sets: periods repeat
+        self.period_years: set[int] = set()
+        self.sides: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, profiles: Iterable[_Profile]) -> _FactColumns:
+        columns = cls()
+        groups: dict[tuple[object, ...], int] = {}
+        sides: set[str] = set()
+        for facts in map(_ProfileFacts.of, profiles):
+            columns.side.append(_SIDE_CODE[facts.side] if facts.side else -1)
+            columns.side_bit.append(1 << _SIDE_CODE[facts.side] if facts.side else 0)
+            columns.places.append(facts.place_mask)
+            columns.chain.append(facts.chain_mask)
+            columns.claimants.append(facts.claimant_mask)
+            columns.subjects.append(facts.subject_mask)
+            columns.measure.append(_MEASURE_CODE[facts.measure])
+            columns.per.append(_PER_CODE.get(facts.per or "", 0))
+            columns.since.append(facts.since)
+            columns.years.append(facts.years)
+            columns.period_years |= facts.years
+            columns.first_year.append(min(facts.years, default=9999))
+            columns.group.append(groups.setdefault(facts.same, len(groups)))
+            if facts.side:
+                sides.add(facts.side)
+        columns.sides = frozenset(sides)
+        return columns
+
+
+@dataclass(frozen=True)
+class _Keyed:
+    """The columns the facet points read, per distinct combination of their values."""
+
+    places: npt.NDArray[np.uint64]
+    measure_bit: npt.NDArray[np.uint64]
+    year: Array
+    since: Mask
+    early: Mask
+    # Points earned whatever the question names.
+    default_place: npt.NDArray[np.float64]  # the war people ask about by default
+    killed: npt.NDArray[np.float64]
+    rate_penalty: npt.NDArray[np.float64]  # a rate does not answer "how many"
+    recency: npt.NDArray[np.float64]  # newer wins a tie
+
+    @classmethod
+    def of(cls, values: npt.NDArray[np.uint64]) -> _Keyed:
+        """From the rows ``places, chain, measure, since, early, per, year``."""
+        places, chain, measure, since, early, per, year = values
+        ukraine = np.uint64(_UKRAINE)
+        year = year.astype(np.int64)
+        return cls(
+            places=places,
+            measure_bit=np.left_shift(np.uint64(1), measure),
+            year=year,
+            since=since.astype(bool),
+            early=early.astype(bool),
+            default_place=np.where(
+                (places & ukraine) != 0, 8.0, np.where((chain & ukraine) != 0, 4.0, 0.0)
+            ),
+            killed=np.where(measure == _MEASURE_CODE["killed"], 4.0, 0.0),
+            rate_penalty=np.where(per != 0, -12.0, 0.0),
+            recency=(year - 2000) / 100,
+        )
+
+
 class ClaimIndex:
     """An in-memory index of active claims; build once per store revision, query many times.
 
@@ -393,82 +501,92 @@ class ClaimIndex:
         self._build(rows, lambda ids: [active[i] for i in ids if i in active])
 
     @classmethod
-    def from_rows(cls, rows: Sequence[ClaimRow], fetch: Fetch) -> ClaimIndex:
-        """An index over active claims' rows; ``fetch`` returns full active claims by id."""
+    def from_rows(cls, rows: Iterable[ClaimRow], fetch: Fetch) -> ClaimIndex:
+        """An index over active claims' rows, read once (they may stream from the store);
+        ``fetch`` returns full active claims by id."""
         index = cls.__new__(cls)
         index._build(rows, fetch)
         return index
 
-    def _build(self, rows: Sequence[ClaimRow], fetch: Fetch) -> None:
+    def _build(self, rows: Iterable[ClaimRow], fetch: Fetch) -> None:
         self._fetch = fetch
         self._cache: dict[int, ClaimPublic] = {}
-        rows = sorted(rows, key=lambda row: row.id)  # ties go to the smaller id: keep id order
-        n = len(rows)
-        self._ids: Array = np.fromiter((row.id for row in rows), np.int64, n)
-        self._year: Array = np.fromiter((int(r.date[:4]) for r in rows), np.int64, n)
-        self._date: Array = np.fromiter((_date_key(r.date) for r in rows), np.int64, n)
-        self._low: Array = np.fromiter((r.figure_low for r in rows), np.int64, n)
-        self._high: Array = np.fromiter(
-            (-1 if r.figure_high is None else r.figure_high for r in rows), np.int64, n
-        )
-        # Claims share wording (claimant, place, period...): read each distinct profile once.
+        self._texts: dict[int, str] = {}  # profile -> its words, for the re-ranked candidates
+        # One pass that keeps numbers and one copy of each distinct profile (claims share
+        # wording: claimant, place, period...), never every row at once: at 100,000 claims,
+        # holding the rows as well would double the peak memory of a build.
         profiles: dict[_Profile, int] = {}
-        profile_of = np.fromiter(
-            (profiles.setdefault(_Profile.of(row), len(profiles)) for row in rows), np.int64, n
-        )
-        facts = [_ProfileFacts.of(profile) for profile in profiles]
+        ids, dates, lows, highs, profile_at = (array("q") for _ in range(5))
+        for row in rows:
+            ids.append(row.id)
+            dates.append(_date_key(row.date))
+            lows.append(row.figure_low)
+            highs.append(-1 if row.figure_high is None else row.figure_high)
+            profile_at.append(profiles.setdefault(_Profile.of(row), len(profiles)))
+        # Id order, so that ties go to the smaller id by position.
+        order = np.argsort(np.frombuffer(ids, np.int64), kind="stable")
+
+        def ordered(values: array[int]) -> Array:
+            return np.frombuffer(values, np.int64)[order]
+
+        self._ids: Array = ordered(ids)
+        self._date: Array = ordered(dates)
+        self._year: Array = self._date // 10_000
+        self._low: Array = ordered(lows)
+        self._high: Array = ordered(highs)
+        profile_of = ordered(profile_at).astype(np.int32)
+        del ids, dates, lows, highs, profile_at
         self._profile = profile_of
         self._profiles = list(profiles)
+        del profiles
+        facts = _FactColumns.of(self._profiles)
+        self._sides = facts.sides
+        n = len(self._ids)
 
-        def column(values: Iterable[int], dtype: type) -> npt.NDArray[Any]:
-            return np.fromiter(values, dtype, len(facts))[profile_of]
+        def column(values: array[int], dtype: type) -> npt.NDArray[Any]:
+            return np.asarray(values, dtype)[profile_of]
 
-        self._side = column((_SIDE_CODE.get(f.side or "", -1) for f in facts), np.int64)
-        self._side_bit = column(
-            (1 << _SIDE_CODE[f.side] if f.side else 0 for f in facts), np.uint64
-        )
-        self._places = column((f.place_mask for f in facts), np.uint64)
-        self._chain = column((f.chain_mask for f in facts), np.uint64)
-        self._claimants = column((f.claimant_mask for f in facts), np.uint64)
-        self._subjects = column((f.subject_mask for f in facts), np.uint64)
-        self._measure = column((_MEASURE_CODE[f.measure] for f in facts), np.int64)
+        self._side = column(facts.side, np.int8)
+        self._side_bit = column(facts.side_bit, np.uint64)
+        self._places = column(facts.places, np.uint64)
+        self._chain = column(facts.chain, np.uint64)
+        self._claimants = column(facts.claimants, np.uint64)
+        self._subjects = column(facts.subjects, np.uint64)
+        self._measure = column(facts.measure, np.int8)
         self._measure_bit = np.left_shift(np.uint64(1), self._measure.astype(np.uint64))
-        self._per = column((_PER_CODE.get(f.per or "", 0) for f in facts), np.int64)
-        self._since = column((f.since for f in facts), bool)
+        self._per = column(facts.per, np.int8)
+        since = column(facts.since, np.bool_)
         # A claim's years: its period's, and its own date's.
-        period_years = sorted({year for f in facts for year in f.years})
-        self._years = {
-            year: np.flatnonzero(
-                column((year in f.years for f in facts), bool) | (self._year == year)
-            )
-            for year in sorted(set(period_years) | set(self._year.tolist()))
-        }
-        first_year = column((min(f.years, default=9999) for f in facts), np.int64)
-        self._early = (self._year <= np.minimum(first_year, 2022)) & (self._year <= 2022)
-        # Points a claim earns whatever the question names, added to every score.
-        ukraine = np.uint64(_UKRAINE)
-        self._default_place = np.where(
-            (self._places & ukraine) != 0, 8.0, np.where((self._chain & ukraine) != 0, 4.0, 0.0)
+        self._years: dict[int, Mask] = {}  # a byte per claim and year: faster than positions
+        for year in sorted({*facts.period_years, *np.unique(self._year).tolist()}):
+            in_period = np.fromiter((year in f for f in facts.years), np.bool_, len(facts.years))
+            self._years[year] = in_period[profile_of] | (self._year == year)
+        first_year = column(facts.first_year, np.int64)
+        early = (self._year <= np.minimum(first_year, 2022)) & (self._year <= 2022)
+        # What the facet points read, per distinct combination: claims share few of them, so a
+        # question's points are computed per combination and then looked up for each claim.
+        read = (self._places, self._chain, self._measure, since, early, self._per, self._year)
+        combinations, key = np.unique(
+            np.stack([part.astype(np.uint64) for part in read], axis=1),
+            axis=0,
+            return_inverse=True,
         )
-        self._killed = np.where(self._measure == _MEASURE_CODE["killed"], 4.0, 0.0)
-        self._rate_penalty = np.where(self._per != 0, -12.0, 0.0)
-        self._recency = (self._year - 2000) / 100  # newer wins a tie
+        self._key = key.reshape(-1).astype(np.intp)  # gathers convert any other type
+        self._keyed = _Keyed.of(combinations.T)
         self._postings = _postings(self._profiles, profile_of)
-        # Claim id -> the id of the newest later claim by its claimant on the same thing.
-        groups: dict[tuple[object, ...], int] = {}
-        group_of = column((groups.setdefault(f.same, len(groups)) for f in facts), np.int64)
-        self._newer: dict[int, int] = {}
+        # Supersession: the claims that a later claim by the same claimant on the same thing
+        # replaces (sorted ids), and that newest claim's id for each.
+        group_of = column(facts.group, np.int64)
+        self._superseded: Array = np.array([], np.int64)
+        self._superseding: Array = np.array([], np.int64)
         if n:
             order = np.lexsort((self._ids, self._date, group_of))  # each group's newest last
             last = np.r_[group_of[order][1:] != group_of[order][:-1], True]
             newest = np.empty(n, np.int64)
             newest[order] = np.repeat(order[last], np.diff(np.r_[-1, np.flatnonzero(last)]))
             older = self._date < self._date[newest]
-            self._newer = dict(
-                zip(self._ids[older].tolist(), self._ids[newest[older]].tolist(), strict=True)
-            )
+            self._superseded, self._superseding = self._ids[older], self._ids[newest[older]]
         self._newest_first = np.lexsort((-self._ids, -self._date))
-        self._sides = frozenset(f.side for f in facts if f.side)
         claim_words = {word for word in self._postings if word.isalpha()}
         self._claim_words = frozenset(claim_words)
         # Known words are never "corrected"; unknown ones are fuzzy-matched to this vocabulary.
@@ -501,7 +619,7 @@ class ClaimIndex:
 
     def newer_than(self, claim: ClaimPublic) -> ClaimPublic | None:
         """A newer claim by the same claimant on the same thing, if the store has one."""
-        newer = self._newer.get(claim.id)
+        newer = self.superseded(claim.id)
         return self._claims([newer]).get(newer) if newer is not None else None
 
     def comparable_to(self, claim: ClaimPublic, limit: int = 100) -> list[ClaimPublic]:
@@ -524,7 +642,20 @@ class ClaimIndex:
 
     def superseded(self, claim_id: int) -> int | None:
         """The id of a newer claim by the same claimant on the same thing, if any."""
-        return self._newer.get(claim_id)
+        at = int(np.searchsorted(self._superseded, claim_id))
+        if at < len(self._superseded) and self._superseded[at] == claim_id:
+            return int(self._superseding[at])
+        return None
+
+    def _text(self, row: int) -> str:
+        """A claim's words for rapidfuzz, kept per profile for the next question."""
+        profile = int(self._profile[row])
+        text = self._texts.get(profile)
+        if text is None:
+            if len(self._texts) >= TEXT_CACHE:
+                self._texts.clear()
+            text = self._texts[profile] = _profile_text(self._profiles[profile])
+        return text
 
     def newest(self, limit: int = 10) -> list[ClaimPublic]:
         """The most recently dated active claims, for an empty inline query."""
@@ -694,7 +825,7 @@ class ClaimIndex:
             covered = np.zeros(n, bool)
             for year in facets.years:
                 if year in self._years:
-                    covered[self._years[year]] = True
+                    covered |= self._years[year]
             found.append(("year", ~covered))
         if facets.per_day:
             found.append(("rate", self._per != _PER_CODE["day"]))
@@ -721,60 +852,68 @@ class ClaimIndex:
         }
         return failures[min(first, key=lambda position: first[position])][0]
 
-    def _bonus(self, facets: Facets, rows: Array) -> npt.NDArray[np.float64]:
-        """Points for how exactly each of the eligible ``rows`` fits the question."""
-        points = self._recency[rows]
+    def _points(self, facets: Facets) -> npt.NDArray[np.float64]:
+        """Points for how exactly each combination of claim facts fits the question."""
+        keyed = self._keyed
+        points = keyed.recency.copy()
         if facets.places:
-            places = self._places[rows]
             wanted = np.uint64(_bits(facets.places, _PLACE_BIT))
-            overlap = np.where((places & wanted) != 0, 15.0, 0.0)
-            points += np.where(places == wanted, 25.0, overlap)
-        else:  # the war people ask about by default
-            points += self._default_place[rows]
+            overlap = np.where((keyed.places & wanted) != 0, 15.0, 0.0)
+            points += np.where(keyed.places == wanted, 25.0, overlap)
+        else:
+            points += keyed.default_place
         if facets.measures:
             named = np.uint64(
                 _bits((m for m in facets.measures if m in _MEASURE_CODE), _MEASURE_CODE)
             )
-            points += np.where((self._measure_bit[rows] & named) != 0, 12.0, 6.0)
+            points += np.where((keyed.measure_bit & named) != 0, 12.0, 6.0)
         else:
-            points += self._killed[rows]
+            points += keyed.killed
         if facets.sides:
             points += 8
+        if facets.years:
+            dated = np.zeros(len(points), bool)
+            for year in facets.years:
+                dated |= keyed.year == year
+            points += np.where(dated, 10.0, 5.0)
+        if "cumulative" in facets.periods:
+            points += np.where(keyed.since, 10.0, 0.0)
+        if "early" in facets.periods:
+            points += np.where(keyed.early, 10.0, 0.0)
+        if facets.per_day:
+            points += 15
+        else:
+            points += keyed.rate_penalty
+        return points
+
+    def _bonus(
+        self, facets: Facets, rows: Array, points: npt.NDArray[np.float64]
+    ) -> npt.NDArray[np.float64]:
+        """Points for how exactly each of the eligible ``rows`` fits the question: their
+        combinations' ``points``, and points for what claims rarely share (none is negative)."""
+        bonus = points[self._key[rows]]
         if facets.claimants:
             # Naming the claimant three ways ("the blogger's video, shared by Gerashchenko")
             # favours the claim that has all three.
             named = np.uint64(_bits(facets.claimants, _CLAIMANT_BIT))
             shared = np.bitwise_count(self._claimants[rows] & named)
-            points += 25 * shared / len(facets.claimants)
-        if facets.years:
-            year = self._year[rows]
-            dated = np.zeros(len(rows), bool)
-            for wanted_year in facets.years:
-                dated |= year == wanted_year
-            points += np.where(dated, 10.0, 5.0)
+            bonus += 25 * shared / len(facets.claimants)
         if facets.numbers:
             low, high = self._low[rows], self._high[rows]
             quoted = np.zeros(len(rows), bool)
             for number in facets.numbers:
                 quoted |= (low == number) | (high == number)
-            points += np.where(quoted, 25.0, 0.0)
-        if "cumulative" in facets.periods:
-            points += np.where(self._since[rows], 10.0, 0.0)
-        if "early" in facets.periods:
-            points += np.where(self._early[rows], 10.0, 0.0)
-        if facets.per_day:
-            points += 15
-        else:  # a rate does not answer "how many" unless asked for one
-            points += self._rate_penalty[rows]
-        return points
+            bonus += 25.0 * quoted
+        return bonus
 
-    def _overlap(self, words: Iterable[str], rows: Array) -> npt.NDArray[np.float64]:
-        """How many of the words each of ``rows`` contains: a cheap stand-in for rapidfuzz."""
+    def _overlap(self, words: Iterable[str], rows: Array | None = None) -> npt.NDArray[np.float64]:
+        """How many of the words each of ``rows`` (or each claim) contains: a cheap stand-in
+        for rapidfuzz."""
         counts = np.zeros(len(self._ids))
         for word in set(words):
             if word in self._postings:
                 counts[self._postings[word]] += 1
-        return counts[rows]
+        return counts if rows is None else counts[rows]
 
     def search(self, question: str, *, limit: int = 10, exhaustive: bool = False) -> SearchResult:
         """Rank the claims that answer ``question``; or say why none does, with suggestions.
@@ -809,22 +948,24 @@ class ClaimIndex:
         for _name, fails in failures:
             eligible &= ~fails
         rows = np.flatnonzero(eligible)
-        bonus = self._bonus(facets, rows)
+        if not len(rows):
+            return self._no_answer(question, facets, self._reason(failures))
+        bonus = self._bonus(facets, rows, self._points(facets))
         # Words no claim contains cannot tell claims apart; left in, they only add noise.
         words = [word for word in facets.content if word in self._postings]
         content = " ".join(words)
         if not content:
             positions = _best_levels(bonus, limit)  # rows are in id order: ties go to the first
-            if not len(positions):
-                return self._no_answer(question, facets, self._reason(failures))
             scored = [(int(self._ids[rows[p]]), float(bonus[p])) for p in positions]
         else:
             if len(rows) > RERANK and not exhaustive:
                 # Claims holding the question's other words first; rapidfuzz decides among them.
                 guess = bonus + 30 * self._overlap(words, rows) / len(words)
-                keep = _top(guess, self._ids[rows], RERANK)
+                # A guess is never under its claim's points, so the RERANK-th best points
+                # are a floor for the RERANK-th best guess: claims under it never count.
+                keep = _top(guess, rows, RERANK, _kth_best(bonus, RERANK))
                 rows, bonus = rows[keep], bonus[keep]
-            texts = [_profile_text(self._profiles[self._profile[r]]) for r in rows]
+            texts = [self._text(row) for row in rows.tolist()]
             similarity = process.cdist(
                 [content], texts, scorer=fuzz.token_set_ratio, processor=None, dtype=np.float64
             )[0]
@@ -834,12 +975,12 @@ class ClaimIndex:
             if not len(rows):
                 return self._no_answer(question, facets, self._reason(failures))
             scores = bonus + 0.3 * similarity
-            order = _top(scores, self._ids[rows], limit)
+            order = _top(scores, rows, limit)
             scored = [(int(self._ids[rows[o]]), float(scores[o])) for o in order]
         # Claims far behind the best are noise next to it, not extra answers.
         floor = scored[0][1] * RELATIVE_FLOOR
         picked = [(claim_id, score) for claim_id, score in scored if score >= floor]
-        newer_ids = {i: self._newer[i] for i, _score in picked if i in self._newer}
+        newer_ids = {i: n for i, _score in picked if (n := self.superseded(i)) is not None}
         found = self._claims([*(i for i, _s in picked), *newer_ids.values()])
         matches = tuple(Match(found[i], score) for i, score in picked if i in found)
         newer = {i: found[n] for i, n in newer_ids.items() if n in found}
@@ -855,11 +996,9 @@ class ClaimIndex:
             if len(rows) > RERANK:
                 # The claims sharing the most of its words, in id order (as over the whole
                 # store, where rapidfuzz breaks ties by position).
-                overlap = self._overlap(words, rows)
-                rows = _best_levels(overlap, RERANK)
-                rows.sort()
+                rows = np.sort(_best_levels(self._overlap(words), RERANK))
             found = process.extract(
-                " ".join(words), [_profile_text(self._profiles[self._profile[r]]) for r in rows],
+                " ".join(words), [self._text(row) for row in rows.tolist()],
                 scorer=fuzz.token_set_ratio,
                 processor=None, score_cutoff=SUGGESTION_CUTOFF, limit=MAX_SUGGESTIONS,
             )  # fmt: skip

@@ -46,7 +46,7 @@ class Answerer:
         self._checked_at = float("-inf")
 
     def _build(self) -> ClaimIndex:
-        rows = list(map(ClaimRow._make, active_claim_columns(engine=self.engine)))
+        rows = map(ClaimRow._make, active_claim_columns(engine=self.engine))  # streamed
         return ClaimIndex.from_rows(rows, lambda ids: get_claims(engine=self.engine, ids=ids))
 
     def index(self, *, force: bool = False) -> ClaimIndex:

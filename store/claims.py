@@ -539,7 +539,7 @@ def get_claims(*, engine: Engine, ids: Sequence[int]) -> list[ClaimPublic]:
 
 
 SEARCH_COLUMNS: Final[tuple[Any, ...]] = (
-    Claim.id, Claim.key, Claim.measure, Claim.per, Claim.who, Claim.where, Claim.period,
+    Claim.id, Claim.measure, Claim.per, Claim.who, Claim.where, Claim.period,
     Claim.claimant, Claim.published_by, Claim.reported_by, Claim.aliases, Claim.date,
     Claim.figure_low, Claim.figure_high,
 )  # fmt: skip
@@ -565,7 +565,8 @@ def active_claim_columns(*, engine: Engine) -> Iterator[tuple[Any, ...]]:
                     raw = json.loads(raw) if raw != "[]" else ()
                 # Claims repeat their wording (claimant, place, period): one copy of each.
                 texts = [sys.intern(value) if isinstance(value, str) else value for value in row]
-                yield (*texts[:aliases], tuple(raw or ()), *texts[aliases + 1 :])
+                aliased = tuple(sys.intern(alias) for alias in raw or ())
+                yield (*texts[:aliases], aliased, *texts[aliases + 1 :])
         cursor.close()
     finally:
         connection.close()
