@@ -88,6 +88,10 @@ class Facets:
     content: tuple[str, ...] = ()  # words that named no concept, for fuzzy matching
 
 
+class UncachedError(Exception):
+    """A claim to show is not in the index's cache: reading it needs the store."""
+
+
 @dataclass(frozen=True)
 class Match:
     claim: ClaimPublic
@@ -284,6 +288,17 @@ def counts_same_thing(a: ClaimPublic, b: ClaimPublic) -> bool:
     return _thing(a.measure, a.per, a.who, a.where) == _thing(b.measure, b.per, b.who, b.where)
 
 
+def _mask_type(bits: int) -> type[np.unsignedinteger[Any]]:
+    """The narrowest unsigned integer type with at least ``bits`` bits."""
+    return next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if np.iinfo(t).bits >= bits)
+
+
+def _lacks(column: npt.NDArray[np.unsignedinteger[Any]], bits: int) -> Mask:
+    """Which claims have none of ``bits`` in a bit mask column."""
+    lacking: Mask = (column & column.dtype.type(bits)) == 0
+    return lacking
+
+
 def _bits(names: Iterable[str], positions: Mapping[str, int]) -> int:
     mask = 0
     for name in names:
@@ -305,27 +320,27 @@ Array = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
 
 
-def _top(scores: npt.NDArray[np.float64], rows: Array, k: int, floor: float = -np.inf) -> Array:
+def _top(scores: npt.NDArray[np.float64], rows: Array, k: int) -> Array:
     """Positions of the ``k`` best scores, best first, ties to the smaller row (so to the
-    smaller id: rows are in id order); a partition, then a sort of the ``k``.
-
-    ``floor``, when given, is at most the ``k``-th best score and ``rows`` are ascending: only
-    scores above it, and the first few at it, can be among the best.
-    """
-    positions = np.arange(len(scores))
-    if len(scores) > k and floor > -np.inf:
-        above = np.flatnonzero(scores > floor)
-        if len(above) < k:
-            level = np.flatnonzero(scores == floor)[: k - len(above)]  # the smaller rows
-            above = np.concatenate([above, level])
-        positions, scores, rows = above, scores[above], rows[above]
+    smaller id: rows are in id order); a partition, then a sort of the ``k``."""
     if len(scores) > k:
         # Scores differ by at least 0.01 or not at all, so a tiny row term only breaks ties.
         keys = scores - rows * 1e-9
         part = np.argpartition(-keys, k - 1)[:k]
     else:
         part = np.arange(len(scores))
-    return positions[part[np.lexsort((rows[part], -scores[part]))]]
+    return part[np.lexsort((rows[part], -scores[part]))]
+
+
+def _contenders(scores: npt.NDArray[np.float64], k: int) -> Array:
+    """Positions of the ``k`` best scores, ties to the earlier position, in no particular
+    order: those above the ``k``-th best, then the first ones at it."""
+    floor = _kth_best(scores, k)
+    if len(scores) <= k or floor == -np.inf:
+        return _top(scores, np.arange(len(scores)), k)
+    above = np.flatnonzero(scores > floor)
+    level = np.flatnonzero(scores == floor)[: k - len(above)]
+    return np.concatenate([above, level])
 
 
 def _kth_best(scores: npt.NDArray[np.float64], k: int) -> float:
@@ -547,13 +562,15 @@ class ClaimIndex:
             return np.asarray(values, dtype)[profile_of]
 
         self._side = column(facts.side, np.int8)
-        self._side_bit = column(facts.side_bit, np.uint64)
-        self._places = column(facts.places, np.uint64)
-        self._chain = column(facts.chain, np.uint64)
-        self._claimants = column(facts.claimants, np.uint64)
-        self._subjects = column(facts.subjects, np.uint64)
+        # Bit masks in the narrowest type that holds them: a question scans less memory.
+        self._side_bit = column(facts.side_bit, _mask_type(len(_SIDE_CODE)))
+        self._places = column(facts.places, _mask_type(len(_PLACE_BIT)))
+        self._chain = column(facts.chain, _mask_type(len(_PLACE_BIT)))
+        self._claimants = column(facts.claimants, _mask_type(len(_CLAIMANT_BIT)))
+        self._subjects = column(facts.subjects, _mask_type(len(_SUBJECT_BIT)))
         self._measure = column(facts.measure, np.int8)
-        self._measure_bit = np.left_shift(np.uint64(1), self._measure.astype(np.uint64))
+        measure_type = _mask_type(len(_MEASURE_CODE))
+        self._measure_bit = np.left_shift(measure_type(1), self._measure.astype(measure_type))
         self._per = column(facts.per, np.int8)
         since = column(facts.since, np.bool_)
         # A claim's years: its period's, and its own date's.
@@ -606,16 +623,21 @@ class ClaimIndex:
     def __len__(self) -> int:
         return len(self._ids)
 
-    def _claims(self, ids: Iterable[int]) -> dict[int, ClaimPublic]:
+    def _claims(self, ids: Iterable[int], *, fetch: bool = True) -> dict[int, ClaimPublic]:
         """Full claims by id: from this index's cache, else fetched (the index is per revision,
-        so a cached claim is never staler than the index itself)."""
-        wanted = list(dict.fromkeys(ids))
-        missing = [i for i in wanted if i not in self._cache]
+        so a cached claim is never staler than the index itself). Without ``fetch``, a claim
+        missing from the cache raises ``UncachedError``."""
+        found = {i: self._cache.get(i) for i in ids}  # one read each: other threads may clear
+        missing = [i for i, claim in found.items() if claim is None]
         if missing:
-            if len(self._cache) + len(missing) > CLAIM_CACHE:
+            if not fetch:
+                raise UncachedError(missing)
+            fetched = {claim.id: claim for claim in self._fetch(missing)}
+            if len(self._cache) + len(fetched) > CLAIM_CACHE:
                 self._cache.clear()
-            self._cache.update((claim.id, claim) for claim in self._fetch(missing))
-        return {i: self._cache[i] for i in wanted if i in self._cache and self._cache[i].is_active}
+            self._cache.update(fetched)
+            found.update(fetched)
+        return {i: claim for i, claim in found.items() if claim is not None and claim.is_active}
 
     def newer_than(self, claim: ClaimPublic) -> ClaimPublic | None:
         """A newer claim by the same claimant on the same thing, if the store has one."""
@@ -626,8 +648,9 @@ class ClaimIndex:
         """Every active claim on the same measure, rate and side as ``claim``, about the same
         places or overlapping ones (Bakhmut alone, and Bakhmut with Pokrovsk), newest first."""
         measure, per, side, places = _thing(claim.measure, claim.per, claim.who, claim.where)
-        mask = np.uint64(_bits(places, _PLACE_BIT))
-        same_places = (self._places & mask) != 0 if places else self._places == 0
+        same_places = (
+            ~_lacks(self._places, _bits(places, _PLACE_BIT)) if places else self._places == 0
+        )
         same = (
             (self._measure == _MEASURE_CODE[measure])
             & (self._per == _PER_CODE.get(per or "", 0))
@@ -796,30 +819,24 @@ class ClaimIndex:
         n = len(self._ids)
         found: list[tuple[str, Mask]] = []
         for subject in sorted(facets.subjects):
-            bit = np.uint64(1 << _SUBJECT_BIT[subject])
-            found.append((subject, (self._subjects & bit) == 0))
+            found.append((subject, _lacks(self._subjects, 1 << _SUBJECT_BIT[subject])))
         if facets.sides:
-            wanted = np.uint64(_bits(facets.sides, _SIDE_CODE))
             # "Ukrainians killed by Russians": when one named side has no claims, none answers.
             whole = bool(facets.sides - self._sides)
-            found.append(("side", np.ones(n, bool) if whole else (self._side_bit & wanted) == 0))
+            wanted = _bits(facets.sides, _SIDE_CODE)
+            found.append(("side", np.ones(n, bool) if whole else _lacks(self._side_bit, wanted)))
         if facets.unknown_places or facets.places:
             if facets.unknown_places:
                 found.append(("place", np.ones(n, bool)))
             else:
-                wanted = np.uint64(_bits(facets.places, _PLACE_BIT))
-                found.append(("place", (self._chain & wanted) == 0))
+                found.append(("place", _lacks(self._chain, _bits(facets.places, _PLACE_BIT))))
         if facets.measures:
             allowed = set().union(*(_MEASURE_FAMILIES[m] for m in facets.measures))
-            found.append(
-                ("measure", (self._measure_bit & np.uint64(_bits(allowed, _MEASURE_CODE))) == 0)
-            )
+            found.append(("measure", _lacks(self._measure_bit, _bits(allowed, _MEASURE_CODE))))
         if facets.claimants or facets.excluded_claimants:
-            named = np.uint64(_bits(facets.claimants, _CLAIMANT_BIT))
-            excluded = np.uint64(_bits(facets.excluded_claimants, _CLAIMANT_BIT))
-            fails = (self._claimants & excluded) != 0
+            fails = ~_lacks(self._claimants, _bits(facets.excluded_claimants, _CLAIMANT_BIT))
             if facets.claimants:
-                fails |= (self._claimants & named) == 0
+                fails |= _lacks(self._claimants, _bits(facets.claimants, _CLAIMANT_BIT))
             found.append(("claimant", fails))
         if facets.years:
             covered = np.zeros(n, bool)
@@ -895,8 +912,9 @@ class ClaimIndex:
         if facets.claimants:
             # Naming the claimant three ways ("the blogger's video, shared by Gerashchenko")
             # favours the claim that has all three.
-            named = np.uint64(_bits(facets.claimants, _CLAIMANT_BIT))
-            shared = np.bitwise_count(self._claimants[rows] & named)
+            claimants = self._claimants[rows]
+            named = claimants.dtype.type(_bits(facets.claimants, _CLAIMANT_BIT))
+            shared = np.bitwise_count(claimants & named)
             bonus += 25 * shared / len(facets.claimants)
         if facets.numbers:
             low, high = self._low[rows], self._high[rows]
@@ -906,20 +924,22 @@ class ClaimIndex:
             bonus += 25.0 * quoted
         return bonus
 
-    def _overlap(self, words: Iterable[str], rows: Array | None = None) -> npt.NDArray[np.float64]:
-        """How many of the words each of ``rows`` (or each claim) contains: a cheap stand-in
-        for rapidfuzz."""
+    def _overlap(self, words: Iterable[str]) -> npt.NDArray[np.float64]:
+        """How many of the words each claim contains: a cheap stand-in for rapidfuzz."""
         counts = np.zeros(len(self._ids))
         for word in set(words):
             if word in self._postings:
                 counts[self._postings[word]] += 1
-        return counts if rows is None else counts[rows]
+        return counts
 
-    def search(self, question: str, *, limit: int = 10, exhaustive: bool = False) -> SearchResult:
+    def search(
+        self, question: str, *, limit: int = 10, exhaustive: bool = False, fetch: bool = True
+    ) -> SearchResult:
         """Rank the claims that answer ``question``; or say why none does, with suggestions.
 
         ``exhaustive`` re-ranks every eligible claim with rapidfuzz instead of the best
-        ``RERANK``; the answers are the same (a test checks it), only slower.
+        ``RERANK``; the answers are the same (a test checks it), only slower. Without
+        ``fetch`` the store is never read: ``UncachedError`` is raised if it would have to be.
         """
         question = " ".join(question.split())[:MAX_QUESTION_CHARS]
         if not utils.default_process(question):
@@ -942,15 +962,16 @@ class ClaimIndex:
         anchored = by_concept or bool(set(facets.content) & self._claim_words)
         if not anchored or (facets.topics and not facets.measures):
             reason = min(blockers) if blockers else "chit-chat"
-            return self._no_answer(question, facets, reason)
+            return self._no_answer(question, facets, reason, fetch=fetch)
         failures = self._failures(facets)
         eligible = np.ones(len(self._ids), bool)
         for _name, fails in failures:
             eligible &= ~fails
         rows = np.flatnonzero(eligible)
         if not len(rows):
-            return self._no_answer(question, facets, self._reason(failures))
-        bonus = self._bonus(facets, rows, self._points(facets))
+            return self._no_answer(question, facets, self._reason(failures), fetch=fetch)
+        points = self._points(facets)
+        bonus = self._bonus(facets, rows, points)
         # Words no claim contains cannot tell claims apart; left in, they only add noise.
         words = [word for word in facets.content if word in self._postings]
         content = " ".join(words)
@@ -960,10 +981,15 @@ class ClaimIndex:
         else:
             if len(rows) > RERANK and not exhaustive:
                 # Claims holding the question's other words first; rapidfuzz decides among them.
-                guess = bonus + 30 * self._overlap(words, rows) / len(words)
-                # A guess is never under its claim's points, so the RERANK-th best points
-                # are a floor for the RERANK-th best guess: claims under it never count.
-                keep = _top(guess, rows, RERANK, _kth_best(bonus, RERANK))
+                # A guess is a claim's points, lifted for each of the words it holds. Claims
+                # holding none compete on points alone: only the RERANK best of them can
+                # make the cut, so they and the claims holding a word are all that is weighed.
+                overlap = self._overlap(words)
+                weighed = (overlap > 0) & eligible
+                weighed[rows[_contenders(bonus, RERANK)]] = True
+                rows = np.flatnonzero(weighed)
+                bonus = self._bonus(facets, rows, points)
+                keep = _top(bonus + 30 * overlap[rows] / len(words), rows, RERANK)
                 rows, bonus = rows[keep], bonus[keep]
             texts = [self._text(row) for row in rows.tolist()]
             similarity = process.cdist(
@@ -973,7 +999,7 @@ class ClaimIndex:
                 close = similarity >= CONTENT_ONLY_SIMILARITY
                 rows, bonus, similarity = rows[close], bonus[close], similarity[close]
             if not len(rows):
-                return self._no_answer(question, facets, self._reason(failures))
+                return self._no_answer(question, facets, self._reason(failures), fetch=fetch)
             scores = bonus + 0.3 * similarity
             order = _top(scores, rows, limit)
             scored = [(int(self._ids[rows[o]]), float(scores[o])) for o in order]
@@ -981,12 +1007,14 @@ class ClaimIndex:
         floor = scored[0][1] * RELATIVE_FLOOR
         picked = [(claim_id, score) for claim_id, score in scored if score >= floor]
         newer_ids = {i: n for i, _score in picked if (n := self.superseded(i)) is not None}
-        found = self._claims([*(i for i, _s in picked), *newer_ids.values()])
+        found = self._claims([*(i for i, _s in picked), *newer_ids.values()], fetch=fetch)
         matches = tuple(Match(found[i], score) for i, score in picked if i in found)
         newer = {i: found[n] for i, n in newer_ids.items() if n in found}
         return SearchResult(question, matches, newer=newer, facets=facets)
 
-    def _no_answer(self, question: str, facets: Facets, reason: str) -> SearchResult:
+    def _no_answer(
+        self, question: str, facets: Facets, reason: str, *, fetch: bool
+    ) -> SearchResult:
         suggestions: tuple[ClaimPublic, ...] = ()
         # Related claims help when a facet missed (another side, place, year...); for a
         # question about tanks, civilians or troop numbers, soldiers' figures are not related.
@@ -1003,6 +1031,6 @@ class ClaimIndex:
                 processor=None, score_cutoff=SUGGESTION_CUTOFF, limit=MAX_SUGGESTIONS,
             )  # fmt: skip
             ids = [int(self._ids[rows[position]]) for _text, _score, position in found]
-            claims = self._claims(ids)
+            claims = self._claims(ids, fetch=fetch)
             suggestions = tuple(claims[i] for i in ids if i in claims)
         return SearchResult(question, suggestions=suggestions, reason=reason, facets=facets)

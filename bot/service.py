@@ -79,6 +79,12 @@ class Answerer:
         finally:
             self._rebuilding.release()
 
+    def fresh(self) -> ClaimIndex | None:
+        """The current index if no store check is due; never reads the store."""
+        with self._lock:
+            due = time.monotonic() - self._checked_at >= self._refresh_seconds
+            return None if due else self._index
+
     def invalidate(self) -> None:
         """Make the next question re-read the store (after this process changed it)."""
         with self._lock:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from helpers.builders import claim_dict, document, public_claims, seed_document
 
-from bot.search import ClaimIndex
+from bot.search import ClaimIndex, ClaimRow, UncachedError
+from store.models import ClaimPublic
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +107,18 @@ def test_claimant_place_and_number_words_pick_the_right_claim(
     assert top_key(index, question) == key
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["потери России в Украине по данным Медиазоны", "скільки росіян загинуло за даними Медіазони"],
+)
+def test_mediazona_named_in_cyrillic_is_read_as_the_source(
+    index: ClaimIndex, question: str
+) -> None:
+    result = index.search(question)
+    assert result.facets.claimants == {"bbc"}
+    assert top_key(index, question) == "bbc-killed-2025"
+
+
 @pytest.mark.parametrize("word", ["died", "killed", "dead", "deaths", "fatalities", "KIA"])
 def test_death_synonyms_ask_for_the_same_thing(index: ClaimIndex, word: str) -> None:
     result = index.search(f"Russian soldiers {word} in Bakhmut")
@@ -180,3 +195,22 @@ def test_newest_lists_most_recent_claims_first(index: ClaimIndex) -> None:
 
 def test_index_holds_every_active_seed_claim(index: ClaimIndex) -> None:
     assert len(index) == len(seed_document()["claims"])
+
+
+def test_search_without_store_reads_answers_from_cached_claims_only() -> None:
+    claims = {claim.id: claim for claim in public_claims()}
+    reads: list[list[int]] = []
+
+    def fetch(ids: Sequence[int]) -> list[ClaimPublic]:
+        reads.append(list(ids))
+        return [claims[i] for i in ids if i in claims]
+
+    index = ClaimIndex.from_rows(map(ClaimRow.of, claims.values()), fetch)
+    question = "How many Russian soldiers died in Bakhmut?"
+    with pytest.raises(UncachedError):
+        index.search(question, fetch=False)  # nothing cached yet: it would need the store
+    assert reads == []
+    answer = index.search(question)
+    assert len(reads) == 1
+    assert index.search(question, fetch=False) == answer
+    assert len(reads) == 1  # the second answer came from the cache alone

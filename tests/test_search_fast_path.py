@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from bench.synthetic import generate_claims
+from helpers.builders import ROOT, document, public_claims
 from hypothesis import given
 from hypothesis import strategies as st
-from helpers.builders import ROOT, document, public_claims
 
 from bot.evaluate import load_questions
-from bot.search import RERANK, ClaimIndex, SearchResult, _kth_best, _top
+from bot.search import RERANK, ClaimIndex, SearchResult, _contenders, _top
 
 QUESTION_SETS = sorted((ROOT / "tests" / "data").glob("*questions*.json"))
 BROAD_QUESTIONS = (
@@ -68,13 +68,14 @@ def test_fast_path_agrees_with_the_exhaustive_search_over_a_large_store() -> Non
     boosts=st.lists(st.integers(0, 3), max_size=400),
     k=st.integers(1, 40),
 )
-def test_re_rank_floor_keeps_exactly_the_best_candidates(
+def test_re_rank_candidates_are_the_best_by_points_and_the_claims_holding_words(
     levels: list[int], boosts: list[int], k: int
 ) -> None:
     # Scores as search makes them: few levels of points, some claims lifted by their words.
     points = np.array(levels, np.float64) * 4.5
-    lifted = points.copy()
-    lifted[: len(boosts)] += np.array(boosts[: len(points)], np.float64) * 7.5
-    rows = np.arange(len(points)) * 3  # ascending, as eligible rows are
-    floored = _top(lifted, rows, k, _kth_best(points, k))
-    assert floored.tolist() == _top(lifted, rows, k).tolist()
+    lift = np.zeros(len(points))
+    lift[: len(boosts)] = np.array(boosts[: len(points)], np.float64) * 7.5
+    rows = np.arange(len(points))
+    weighed = np.union1d(_contenders(points, k), np.flatnonzero(lift))
+    picked = weighed[_top(points[weighed] + lift[weighed], weighed, k)]
+    assert picked.tolist() == _top(points + lift, rows, k).tolist()
