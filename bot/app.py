@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 from sqlalchemy.engine import Engine
 from telegram import (
@@ -21,9 +21,12 @@ from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     Defaults,
+    ExtBot,
     InlineQueryHandler,
     MessageHandler,
     filters,
@@ -32,13 +35,17 @@ from telegram.ext import (
 from bot import constants as c
 from bot import handlers as h
 from bot.config import Settings
+from bot.context import DEPS_KEY, BotContext, Deps
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Locale, get_locale
 from bot.security import FloodGuard, callback_secret
-from bot.service import Answerer, seed_if_empty
+from bot.service import Answerer, ClaimsService, seed_if_empty
 from bot.webhook import serve_webhook
 from store import create_db_engine, describe_database
 
 log = logging.getLogger(__name__)
+
+# Loose on purpose: the bot's type parameter changes with the rate limiter.
+BotApplication: TypeAlias = Application[Any, Any, Any, Any, Any, Any]
 
 ADMIN_COMMANDS: Final = (
     BotCommand("addclaim", "FIGURE | WHAT | CLAIMANT | DATE | CAVEATS [| URL]"),
@@ -97,87 +104,72 @@ class RetryingRateLimiter(AIORateLimiter):
         raise AssertionError("unreachable")
 
 
-async def startup(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+async def startup(application: BotApplication) -> None:
     """Seed an empty database, publish the command lists, and say what is running where."""
-    d: h.Deps = application.bot_data["deps"]
-    await asyncio.to_thread(seed_if_empty, engine=d.engine, seed_file=d.settings.seed_file)
-    bot = application.bot
+    deps: Deps = application.bot_data[DEPS_KEY]
+    await asyncio.to_thread(seed_if_empty, engine=deps.engine, seed_file=deps.settings.seed_file)
+    await publish_commands(application.bot, deps.settings.admin_ids)
+    await asyncio.to_thread(deps.answerer.index, force=True)
+    log.info("bot @%s running on %s", application.bot.username, describe_database(deps.engine))
+
+
+async def publish_commands(bot: ExtBot[Any], admin_ids: frozenset[int]) -> None:
+    """The command menus in every language; admins also see theirs in their own chats."""
     for lang in LANGUAGES:
         # Telegram shows each user the menu in their language, the default one otherwise.
         code = None if lang == DEFAULT_LANGUAGE else lang
         private, group, admin = command_lists(get_locale(lang))
         await bot.set_my_commands(private, BotCommandScopeAllPrivateChats(), language_code=code)
         await bot.set_my_commands(group, BotCommandScopeAllGroupChats(), language_code=code)
-        for admin_id in sorted(d.settings.admin_ids):
+        for admin_id in sorted(admin_ids):
             try:
                 await bot.set_my_commands(admin, BotCommandScopeChat(admin_id), language_code=code)
             except TelegramError as exc:  # an admin who never opened a chat with the bot
                 log.warning("could not set admin commands for %s: %s", admin_id, exc)
-    await asyncio.to_thread(d.answerer.index, force=True)
-    log.info("bot @%s running on %s", bot.username, describe_database(d.engine))
 
 
-def build_application(
-    settings: Settings, *, engine: Engine | None = None
-) -> Application[Any, Any, Any, Any, Any, Any]:
+def build_application(settings: Settings, *, engine: Engine | None = None) -> BotApplication:
     """Build the bot: configuration, dependencies and every handler, in order."""
     engine = engine or create_db_engine(settings.database_url)
-    builder: Any = Application.builder()  # its type changes with the limiter, so keep it loose
-    if settings.telegram_rate_limit:
-        builder = builder.rate_limiter(RetryingRateLimiter(max_retries=c.RATE_LIMIT_RETRIES))
-    application: Application[Any, Any, Any, Any, Any, Any] = (
-        builder.token(settings.token())
-        .base_url(settings.telegram_base_url)
-        .base_file_url(settings.telegram_file_url)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-                allow_sending_without_reply=True,
-            )
-        )
-        .concurrent_updates(True)
-        .connect_timeout(settings.telegram_timeout)
-        .read_timeout(settings.telegram_timeout)
-        .write_timeout(settings.telegram_timeout)
-        .post_init(startup)
-        .build()
-    )
-    flood = FloodGuard(
-        per_user=settings.questions_per_user,
-        per_chat=settings.questions_per_chat,
-        window_seconds=settings.question_window_seconds,
-    )
-    key = callback_secret(settings.token())
-    application.bot_data["deps"] = h.Deps(settings, engine, Answerer(engine), flood, key)
+    application: BotApplication = _configured_builder(settings).build()
+    application.bot_data[DEPS_KEY] = build_deps(settings, engine)
 
     new = filters.UpdateType.MESSAGE  # edits and channel posts are not new questions
     private = filters.ChatType.PRIVATE
-    handlers = [
+    question = filters.TEXT & ~filters.COMMAND
+    # PTB tries handlers in this order; the first whose filters match an update answers it.
+    handlers: list[BaseHandler[Update, BotContext, None]] = [
         # /start and /help explain the bot; /start also opens "more sources" deep links.
         CommandHandler(["start", "help"], h.show_help, filters=new),
         # /ask works everywhere; in groups it is how people ask without a mention.
         CommandHandler("ask", h.ask_command, filters=new),
-        # /compare and /chart line up every claim on a topic, as text and as a picture.
+        # /compare lines up every claim on a topic, with the spread between them.
         CommandHandler("compare", h.compare_topic, filters=new),
+        # /chart draws the same comparison, for readers who take in a picture faster.
         CommandHandler("chart", h.chart_topic, filters=new),
-        # Admin commands check the numeric user id themselves and refuse everyone else.
+        # /addclaim stores a new claim (admins only, like every command up to /import).
         CommandHandler("addclaim", h.add_claim_command, filters=new),
+        # /editclaim corrects one field; the audit record keeps the value before.
         CommandHandler("editclaim", h.edit_claim_command, filters=new),
+        # /retract withdraws a claim from answers but keeps it, and why, in history.
         CommandHandler("retract", h.retract_claim_command, filters=new),
+        # /claim shows one record in full, retracted or not, with its key.
         CommandHandler("claim", h.show_claim, filters=new),
+        # /history shows who changed a claim, when, and each field before and after.
         CommandHandler("history", h.show_history, filters=new),
+        # /claims pages through every claim, to find an id to edit.
         CommandHandler("claims", h.list_claims_command, filters=new),
+        # /export sends a backup that /import (or the CLI) restores.
         CommandHandler("export", h.export_claims_command, filters=new),
+        # /import, as a reply to a JSON file, stores all of its claims or none.
         CommandHandler("import", h.import_claims_command, filters=new),
         # Unknown commands get a pointer in private and silence in groups.
         MessageHandler(new & private & filters.COMMAND, h.reject_unknown_command),
         # In private, any text is a question.
-        MessageHandler(new & private & filters.TEXT & ~filters.COMMAND, h.answer_private),
+        MessageHandler(new & private & question, h.answer_private),
         # In groups, only replies to the bot and @mentions; other chatter gets silence.
         MessageHandler(
-            new & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND & h.AddressedToBot(),
-            h.answer_group,
+            new & filters.ChatType.GROUPS & question & h.AddressedToBot(), h.answer_group
         ),
         # Stickers, photos and voice notes in private get a hint to ask in words.
         MessageHandler(new & private & ~filters.TEXT, h.hint_text_only),
@@ -189,6 +181,52 @@ def build_application(
     application.add_handlers(handlers)
     application.add_error_handler(h.report_error)
     return application
+
+
+def _configured_builder(settings: Settings) -> Any:
+    """PTB's builder with our context, limits, timeouts and defaults (not built yet)."""
+    builder: Any = Application.builder()  # its type changes with the limiter, so keep it loose
+    if settings.telegram_rate_limit:
+        builder = builder.rate_limiter(RetryingRateLimiter(max_retries=c.RATE_LIMIT_RETRIES))
+    return (
+        builder.token(settings.token())
+        .base_url(settings.telegram_base_url)
+        .base_file_url(settings.telegram_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(_message_defaults())
+        .concurrent_updates(True)
+        .connect_timeout(settings.telegram_timeout)
+        .read_timeout(settings.telegram_timeout)
+        .write_timeout(settings.telegram_timeout)
+        .post_init(startup)
+    )
+
+
+def _message_defaults() -> Defaults:
+    """HTML everywhere, no link previews, and replies that survive a deleted question."""
+    return Defaults(
+        parse_mode=ParseMode.HTML,
+        link_preview_options=LinkPreviewOptions(is_disabled=True),
+        allow_sending_without_reply=True,
+    )
+
+
+def build_deps(settings: Settings, engine: Engine) -> Deps:
+    """What the handlers share: one answerer (and its index) for questions and changes alike."""
+    answerer = Answerer(engine)
+    flood = FloodGuard(
+        per_user=settings.questions_per_user,
+        per_chat=settings.questions_per_chat,
+        window_seconds=settings.question_window_seconds,
+    )
+    return Deps(
+        settings=settings,
+        engine=engine,
+        answerer=answerer,
+        claims=ClaimsService(engine, answerer),
+        flood=flood,
+        callback_key=callback_secret(settings.token()),
+    )
 
 
 def run_bot(settings: Settings) -> int:

@@ -28,22 +28,18 @@ from matplotlib.transforms import Bbox
 
 from bot import constants as c
 from bot.compare import Comparison
+from bot.domain import Spread, claim_date
 from bot.i18n import EN, Locale
 from bot.render import comparison_summary, format_figure, what_is_counted
+from bot.vocabulary import VOCABULARY
 from store.models import ClaimPublic
 
 LOG_SCALE_SPREAD: Final = 10.0  # times between the lowest and highest figure
 LABEL_CHARS: Final = 36  # characters of a claimant's name on the chart
 MARKER_RADIUS_PIXELS: Final = 11  # a marker of size 90 pt² at 150 dpi, with a little air
 EPOCH: Final = date(1970, 1, 1)  # matplotlib's default date epoch: dates are days since it
-# Okabe-Ito colours: told apart by colour-blind readers too.
-TYPE_COLOURS: Final = {
-    "belligerent government": "#D55E00",
-    "intelligence service": "#0072B2",
-    "independent count": "#009E73",
-    "media": "#CC79A7",
-    "individual": "#E69F00",
-}
+# Okabe-Ito colours, told apart by colour-blind readers too: bot/vocabulary/claimant_types.toml.
+TYPE_COLOURS: Final = {kind.id: kind.colour for kind in VOCABULARY.claimant_types.values()}
 UNTYPED_COLOUR: Final = "#777777"
 UP_QUALIFIERS: Final = frozenset({"more than", "at least"})
 DOWN_QUALIFIERS: Final = frozenset({"fewer than", "up to"})
@@ -71,16 +67,6 @@ class Chart:
     size: tuple[int, int] = (0, 0)  # width, height in pixels
 
 
-def claim_date(value: str) -> date:
-    """A claim's date as a day: mid-year for "2025", mid-month for "2025-06"."""
-    parts = [int(part) for part in value.split("-")]
-    if len(parts) == 1:
-        return date(parts[0], 7, 1)
-    if len(parts) == 2:
-        return date(parts[0], parts[1], 15)
-    return date(parts[0], parts[1], parts[2])
-
-
 def _point(claim: ClaimPublic) -> ChartPoint:
     marker = "o"
     if claim.qualifier in UP_QUALIFIERS:
@@ -89,7 +75,9 @@ def _point(claim: ClaimPublic) -> ChartPoint:
         marker = "v"
     colour = TYPE_COLOURS.get(claim.claimant_type or "", UNTYPED_COLOUR)
     high = claim.figure_high if claim.figure_high is not None else claim.figure_low
-    return ChartPoint(claim.id, claim_date(claim.date), claim.figure_low, high, marker, colour)
+    return ChartPoint(
+        claim.id, claim_date(claim.date).midpoint(), claim.figure_low, high, marker, colour
+    )
 
 
 def _day(when: date) -> float:
@@ -112,59 +100,14 @@ def render_chart(comparison: Comparison, loc: Locale = EN) -> Chart:
     lows = [max(point.low, 1) for point in points]
     highs = [max(point.high, 1) for point in points]
     log_scale = max(highs) / min(lows) > LOG_SCALE_SPREAD
-    what = what_is_counted(comparison.best, loc)
-
     figure, axes = plt.subplots(figsize=c.CHART_SIZE_INCHES, dpi=c.CHART_DPI)
     try:
-        for point in points:
-            x = _day(point.when)
-            if point.high != point.low:  # a range: a bar from low to high
-                axes.vlines(
-                    x,
-                    point.low,
-                    point.high,
-                    colors=point.colour,
-                    linewidth=7,
-                    alpha=0.45,
-                    zorder=2,
-                )
-            middle = (
-                math.sqrt(point.low * point.high) if log_scale else (point.low + point.high) / 2
-            )
-            axes.scatter(
-                [x],
-                [max(middle, 1)],
-                marker=point.marker,
-                s=90,
-                color=point.colour,
-                edgecolors="black",
-                linewidths=0.6,
-                zorder=3,
-            )
-        if log_scale:
-            axes.set_yscale("log")
-        axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
-        axes.grid(True, which="major", alpha=0.3)
-        axes.set_title(_short_title(loc._(c.CHART_TITLE).format(what=what)), fontsize=13, pad=10)
-        axes.set_xlabel(loc._(c.CHART_X_LABEL), fontsize=11)
-        axes.set_ylabel(loc._(c.CHART_Y_LABEL_LOG if log_scale else c.CHART_Y_LABEL), fontsize=11)
-        axes.tick_params(labelsize=10)
-        _pad_limits(axes, points, log_scale)
+        _plot_points(axes, points, log_scale)
+        _dress_axes(axes, points, log_scale, what_is_counted(comparison.best, loc), loc)
         legend = axes.legend(
             handles=_legend(points, loc), fontsize=8.5, loc="best", framealpha=0.85
         )
-        ids = ", ".join(f"#{claim.id}" for claim in claims[:12]) + (
-            " …" if len(claims) > 12 else ""
-        )
-        figure.text(
-            0.01,
-            0.01,
-            loc._(c.CHART_FOOTNOTE).format(ids=ids),
-            fontsize=7.5,
-            color="#444444",
-            ha="left",
-            va="bottom",
-        )
+        _footnote(figure, claims, loc)
         figure.tight_layout(rect=(0, 0.04, 1, 1))
         taken = [legend.get_window_extent(figure.canvas.get_renderer())]  # type: ignore[attr-defined]
         taken.extend(_marker_boxes(axes, points, log_scale))  # labels keep off other points
@@ -174,13 +117,58 @@ def render_chart(comparison: Comparison, loc: Locale = EN) -> Chart:
         width, height = figure.canvas.get_width_height()
     finally:
         plt.close(figure)
-    return Chart(
-        buffer.getvalue(),
-        points,
-        log_scale,
-        comparison_summary(comparison, loc),
-        labels,
-        (width, height),
+    caption = comparison_summary(comparison, loc)
+    return Chart(buffer.getvalue(), points, log_scale, caption, labels, (width, height))
+
+
+def _plot_points(axes: Axes, points: list[ChartPoint], log_scale: bool) -> None:
+    """A marker per claim at its date (its shape says more than / fewer than), and a bar
+    from low to high for a range."""
+    for point in points:
+        x = _day(point.when)
+        if point.high != point.low:
+            axes.vlines(
+                x, point.low, point.high, colors=point.colour, linewidth=7, alpha=0.45, zorder=2
+            )
+        middle = math.sqrt(point.low * point.high) if log_scale else (point.low + point.high) / 2
+        axes.scatter(
+            [x],
+            [max(middle, 1)],
+            marker=point.marker,
+            s=90,
+            color=point.colour,
+            edgecolors="black",
+            linewidths=0.6,
+            zorder=3,
+        )
+
+
+def _dress_axes(
+    axes: Axes, points: list[ChartPoint], log_scale: bool, what: str, loc: Locale
+) -> None:
+    """Scale, grid, title and axis labels."""
+    if log_scale:
+        axes.set_yscale("log")
+    axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
+    axes.grid(True, which="major", alpha=0.3)
+    axes.set_title(_short_title(loc._(c.CHART_TITLE).format(what=what)), fontsize=13, pad=10)
+    axes.set_xlabel(loc._(c.CHART_X_LABEL), fontsize=11)
+    axes.set_ylabel(loc._(c.CHART_Y_LABEL_LOG if log_scale else c.CHART_Y_LABEL), fontsize=11)
+    axes.tick_params(labelsize=10)
+    _pad_limits(axes, points, log_scale)
+
+
+def _footnote(figure: Figure, claims: list[ClaimPublic], loc: Locale) -> None:
+    """What the figures are, and which stored claims they come from."""
+    ids = ", ".join(f"#{claim.id}" for claim in claims[:12]) + (" …" if len(claims) > 12 else "")
+    figure.text(
+        0.01,
+        0.01,
+        loc._(c.CHART_FOOTNOTE).format(ids=ids),
+        fontsize=7.5,
+        color="#444444",
+        ha="left",
+        va="bottom",
     )
 
 
@@ -260,10 +248,9 @@ def _marker_boxes(axes: Axes, points: list[ChartPoint], log_scale: bool) -> list
 
 def _label_order(claims: list[ClaimPublic]) -> list[int]:
     """Which claims to label first: the lowest and highest, then the newest."""
-    positions = list(range(len(claims)))
-    low = min(positions, key=lambda i: claims[i].figure_low)
-    high = max(positions, key=lambda i: claims[i].figure_high or claims[i].figure_low)
-    return list(dict.fromkeys([low, high, *positions]))
+    spread = Spread.of(claims)
+    low, high = claims.index(spread.low), claims.index(spread.high)
+    return list(dict.fromkeys([low, high, *range(len(claims))]))
 
 
 def _place_labels(

@@ -14,10 +14,10 @@ from bot.compare import compare
 from bot.config import ConfigError, Settings, load_settings
 from bot.evaluate import evaluate, load_questions
 from bot.i18n import LANGUAGES, get_locale
-from bot.lexicon import detect_language
 from bot.logs import setup_logging
 from bot.render import PLAIN, render_answer, render_comparison, render_no_answer
 from bot.service import Answerer, seed_if_empty
+from bot.text import detect_language
 from bot.webhook import HEALTH_PATH, database_ok
 from store import (
     ClaimValidationError,

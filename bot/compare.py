@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain import Spread
 from bot.search import ClaimIndex, SearchResult
 from store.models import ClaimPublic
 
@@ -25,26 +26,9 @@ class Comparison:
         return [claim for claim in self.claims if claim.id not in self.superseded]
 
     @property
-    def low(self) -> ClaimPublic:
-        return min(self.current, key=lambda claim: (claim.figure_low, claim.figure_high or 0))
-
-    @property
-    def high(self) -> ClaimPublic:
-        # "More than 100,000" outranks "80,000–100,000": its figure is a floor, not a ceiling.
-        return max(
-            self.current,
-            key=lambda claim: (
-                claim.figure_high or claim.figure_low,
-                claim.qualifier in ("more than", "at least"),
-            ),
-        )
-
-    @property
-    def ratio(self) -> float | None:
-        """How many times the highest figure is the lowest one (None if the lowest is 0)."""
-        low = self.low.figure_low
-        high = self.high.figure_high or self.high.figure_low
-        return high / low if low > 0 else None
+    def spread(self) -> Spread:
+        """Lowest to highest over the current claims (all of them, if none is current)."""
+        return Spread.of(self.current or self.claims)
 
 
 def compare(index: ClaimIndex, topic: str) -> tuple[SearchResult, Comparison | None]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.i18n import N_
+from bot.vocabulary import VOCABULARY
 
 # --- numbers ----------------------------------------------------------------------------
 MAX_SHOWN_CLAIMS: Final = 3  # claims in one answer; more are summarised as "N more"
@@ -28,14 +29,8 @@ CHART_SIZE_INCHES: Final = (8.0, 5.6)  # width, height; with CHART_DPI about 120
 CHART_DPI: Final = 150  # dots per inch: sharp on a phone, small enough to send
 
 # --- what a claim counts ----------------------------------------------------------------
-MEASURE_LABELS: Final = {
-    "killed": N_("killed"),
-    "wounded": N_("wounded"),
-    "killed or wounded": N_("killed or wounded"),
-    "missing": N_("missing"),
-    "captured": N_("captured"),
-    "casualties": N_("casualties"),
-}
+# Labels of vocabulary concepts are message ids from bot/vocabulary/*.toml.
+MEASURE_LABELS: Final = {measure.id: measure.label for measure in VOCABULARY.measures.values()}
 QUALIFIER_LABELS: Final = {
     "about": N_("about {figure}"),
     "more than": N_("more than {figure}"),
@@ -43,21 +38,8 @@ QUALIFIER_LABELS: Final = {
     "fewer than": N_("fewer than {figure}"),
     "up to": N_("up to {figure}"),
 }
-CLAIMANT_TYPE_LABELS: Final = {
-    "belligerent government": N_("belligerent government"),
-    "intelligence service": N_("intelligence service"),
-    "independent count": N_("independent count"),
-    "media": N_("media"),
-    "individual": N_("individual"),
-}
-SIDE_LABELS: Final = {
-    "russian": N_("Russian"),
-    "ukrainian": N_("Ukrainian"),
-    "soviet": N_("Soviet"),
-    "us": N_("US"),
-    "british": N_("British"),
-    "german": N_("German"),
-}
+CLAIMANT_TYPE_LABELS: Final = {kind.id: kind.label for kind in VOCABULARY.claimant_types.values()}
+SIDE_LABELS: Final = {side.id: side.label for side in VOCABULARY.sides.values() if side.label}
 DESCRIBE: Final = N_("{who} {measure}")
 DESCRIBE_CASUALTIES: Final = N_("casualties among {who}")
 PER_LABELS: Final = {
@@ -210,5 +192,12 @@ NO_SUCH_CLAIM: Final = N_("There is no claim #{id}.")
 CLAIMS_PAGE: Final = N_("Claims {first}–{last} of {total} (page {page} of {pages}):")
 NO_CLAIMS: Final = N_("There are no claims on that page.")
 HISTORY_HEADER: Final = N_("History:")
+HISTORY_ACTIONS: Final = {  # the audit record's action, as /claim and /history name it
+    "add": N_("add"),
+    "edit": N_("edit"),
+    "retract": N_("retract"),
+    "import": N_("import"),
+    "seed": N_("seed"),
+}
 KEY_LABEL: Final = N_("Key")
 EXPORT_CAPTION: Final = N_("{count} claims, including retracted ones.")

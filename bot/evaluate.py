@@ -118,7 +118,7 @@ def evaluate(index: ClaimIndex, questions: Iterable[Question]) -> Report:
                 tally.top1 += right
                 tally.average_precision += precision
             if not right:
-                got = ranked[0] if ranked else f"no answer ({result.reason})"
+                got = ranked[0] if ranked else f"no answer ({result.why})"
                 report.failures.append(f"[{question.lang}] {question.q!r}: got {got}")
         else:
             right = not ranked

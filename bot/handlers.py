@@ -1,7 +1,8 @@
 """Telegram handlers: Telegram I/O only; the thinking lives in search, render and store.
 
-Every handler is ``async def verb_noun(update, context) -> None``. Database and search work
-runs in a worker thread so the event loop keeps answering other chats meanwhile.
+Every handler is ``async def verb_noun(update, context) -> None`` with a typed ``BotContext``;
+who may use a command and how often are decorators (``bot.context``). Database and search
+work runs in a worker thread so the event loop keeps answering other chats meanwhile.
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ import asyncio
 import json
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Final
 
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import (
+    Document,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -27,12 +28,20 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes, filters
+from telegram.ext import filters
 
 from bot import constants as c
 from bot.compare import Comparison, compare
-from bot.config import Settings
-from bot.i18n import Locale, get_locale
+from bot.context import (
+    BotContext,
+    admin_only,
+    flood_limited,
+    is_admin,
+    message_of,
+    reader_locale,
+    reply,
+)
+from bot.i18n import Locale
 from bot.parsing import parse_addclaim, parse_edit
 from bot.render import (
     HTML,
@@ -41,54 +50,39 @@ from bot.render import (
     headline,
     render_answer,
     render_claim,
+    render_claim_record,
     render_claims,
+    render_claims_page,
     render_compact,
     render_comparison,
+    render_history,
+    render_import_errors,
     render_no_answer,
     source_line,
     suggestion_label,
     what_is_counted,
 )
 from bot.search import ClaimIndex, SearchResult, UncachedError
-from bot.security import FloodGuard, Verdict, sign_callback, verify_callback
-from bot.service import Answerer
+from bot.security import sign_callback, verify_callback
 from store import (
+    EDITABLE_FIELDS,
     AuditRecord,
     ClaimPublic,
+    ClaimValidationError,
     StoreError,
-    add_claim,
     claim_history,
     count_claims,
-    edit_claim,
     export_claims,
     get_claim,
-    import_claims,
     list_claims,
-    retract_claim,
 )
-from store.claims import EDITABLE_FIELDS
 
 log = logging.getLogger(__name__)
 
 _DEEP_LINK_RE: Final = re.compile(r"^c((?:_\d{1,12}){1,10})$")
+_CLAIM_ID_RE: Final = re.compile(r"^#?(\d{1,12})$")
+_RETRACT_RE: Final = re.compile(r"^#?(\d{1,12})\s+(.+)$", re.DOTALL)
 BUTTON_LABEL_CHARS: Final = 60  # characters; longer button labels are cut by Telegram clients
-
-
-@dataclass(frozen=True)
-class Deps:
-    """What handlers need, stored once in ``bot_data`` by the composition root."""
-
-    settings: Settings
-    engine: Engine
-    answerer: Answerer
-    flood: FloodGuard
-    callback_key: bytes  # signs suggestion buttons, so forged callback data is refused
-
-
-def deps(context: ContextTypes.DEFAULT_TYPE) -> Deps:
-    found = context.bot_data["deps"]
-    assert isinstance(found, Deps)
-    return found
 
 
 class AddressedToBot(filters.MessageFilter):
@@ -96,8 +90,8 @@ class AddressedToBot(filters.MessageFilter):
 
     def filter(self, message: Message) -> bool:
         bot = message.get_bot()
-        reply = message.reply_to_message
-        if reply is not None and reply.from_user is not None and reply.from_user.id == bot.id:
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
             return True
         mention = f"@{bot.username}".casefold()
         return any(
@@ -107,12 +101,6 @@ class AddressedToBot(filters.MessageFilter):
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _loc(update: Update) -> Locale:
-    """The reader's language, from their Telegram settings; English when we lack theirs."""
-    user = update.effective_user
-    return get_locale(user.language_code if user else None)
 
 
 def _question_from(message: Message, bot_username: str) -> str:
@@ -155,20 +143,8 @@ def _claims_link(bot_username: str, claim_ids: list[int]) -> str | None:
     return f"https://t.me/{bot_username}?start={payload}" if payload != "c" else None
 
 
-async def _admitted(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    """Whether to answer this question; over the flood limit, warn once, then stay quiet."""
-    user, chat = update.effective_user, update.effective_chat
-    verdict = deps(context).flood.check(
-        user_id=user.id if user else None, chat_id=chat.id if chat else None
-    )
-    if verdict is Verdict.WARN and update.effective_message is not None:
-        log.warning("flood limit: user %s in chat %s", user and user.id, chat and chat.id)
-        await _reply(update.effective_message, _loc(update)._(c.SLOW_DOWN))
-    return verdict is Verdict.ANSWER
-
-
-async def _ask(context: ContextTypes.DEFAULT_TYPE, question: str) -> SearchResult:
-    answerer = deps(context).answerer
+async def _ask(context: BotContext, question: str) -> SearchResult:
+    answerer = context.deps.answerer
     # Ranking is a millisecond of CPU at most, cheaper on the event loop than a thread hop;
     # only a store read (a check of the store's revision, claims not cached yet) is threaded.
     index = answerer.fresh()
@@ -180,29 +156,8 @@ async def _ask(context: ContextTypes.DEFAULT_TYPE, question: str) -> SearchResul
     return await asyncio.to_thread(answerer.ask, question)
 
 
-async def _reply(message: Message, text: str, **kwargs: Any) -> None:
-    await message.reply_text(fit_message(text), **kwargs)
-
-
 def _ask_usage(loc: Locale) -> str:
     return loc._(c.ASK_USAGE).format(example=HTML.esc(loc._(c.EXAMPLE_QUESTIONS[0])))
-
-
-def _is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    # Only the numeric id counts: usernames and group admin rights can be changed by others.
-    user = update.effective_user
-    return user is not None and user.id in deps(context).settings.admin_ids
-
-
-async def _require_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Message | None:
-    """The message if an admin sent it; otherwise refuse politely and return None."""
-    message = update.effective_message
-    if message is None:
-        return None
-    if not _is_admin(update, context):
-        await _reply(message, _loc(update)._(c.ADMINS_ONLY))
-        return None
-    return message
 
 
 def _actor(update: Update) -> str:
@@ -217,26 +172,15 @@ def _args_text(message: Message) -> str:
     return parts[1].strip() if len(parts) > 1 else ""
 
 
-def _history_line(record: AuditRecord) -> str:
-    at = record.at if record.at.tzinfo else record.at.replace(tzinfo=UTC)
-    changed = ", ".join(sorted(record.changes)) if record.action == "edit" else ""
-    detail = f": {changed}" if changed else ""
-    if record.action == "retract":
-        reason = record.changes.get("retraction_reason", [None, ""])[1]
-        detail = f": {reason}"
-    when = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return f"• {when} · {record.actor} · {record.action}{detail}"
-
-
 # --- everyone ---------------------------------------------------------------------------
 
 
-async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_help(update: Update, context: BotContext) -> None:
     """Explain what the bot does, with example questions; deep links show claims."""
     message = update.effective_message
     if message is None:
         return
-    loc = _loc(update)
+    loc = reader_locale(update)
     if context.args and message.chat.type == ChatType.PRIVATE:
         match = _DEEP_LINK_RE.match(context.args[0])
         if match:
@@ -245,113 +189,110 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return
     examples = "\n".join(f"• {HTML.esc(loc._(question))}" for question in c.EXAMPLE_QUESTIONS)
     text = loc._(c.HELP).format(examples=examples, bot=HTML.esc(context.bot.username))
-    if _is_admin(update, context) and message.chat.type == ChatType.PRIVATE:
+    if is_admin(update, context) and message.chat.type == ChatType.PRIVATE:
         text += "\n\n" + loc._(c.ADMIN_HELP)
-    await _reply(message, text)
+    await reply(message, text)
 
 
 async def show_linked_claims(
-    message: Message, context: ContextTypes.DEFAULT_TYPE, claim_ids: list[int], loc: Locale
+    message: Message, context: BotContext, claim_ids: list[int], loc: Locale
 ) -> None:
     """Show the claims a group answer's "more sources" link carried."""
-    engine = deps(context).engine
+    engine = context.deps.engine
     found = [await asyncio.to_thread(get_claim, engine=engine, claim_id=i) for i in claim_ids]
     active = [claim for claim in found if claim is not None and claim.is_active]
-    await _reply(message, render_claims(active, HTML, loc) if active else loc._(c.CLAIM_GONE))
+    await reply(message, render_claims(active, HTML, loc) if active else loc._(c.CLAIM_GONE))
 
 
-async def answer_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@flood_limited
+async def answer_private(update: Update, context: BotContext) -> None:
     """Answer any text in a private chat as a question."""
-    message = update.effective_message
-    if message is None or not await _admitted(update, context):
-        return
-    loc = _loc(update)
-    result = await _ask(context, message.text or "")
-    keyboard = _suggestion_keyboard(result, loc, deps(context).callback_key)
-    await _reply(message, render_answer(result, HTML, loc), reply_markup=keyboard)
+    message = message_of(update)
+    await _answer_in_private(message, context, reader_locale(update), message.text or "")
 
 
-async def answer_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@flood_limited
+async def answer_group(update: Update, context: BotContext) -> None:
     """Answer a group message addressed to the bot, compactly, as a reply."""
-    message = update.effective_message
-    if message is None or not await _admitted(update, context):
+    await _answer_in_group(message_of(update), context, reader_locale(update))
+
+
+@flood_limited
+async def ask_command(update: Update, context: BotContext) -> None:
+    """/ask QUESTION: full answer in private, compact reply in groups."""
+    message, loc = message_of(update), reader_locale(update)
+    if message.chat.type != ChatType.PRIVATE:
+        await _answer_in_group(message, context, loc)
         return
-    loc = _loc(update)
     question = _question_from(message, context.bot.username)
     if not question:
-        await _reply(message, _ask_usage(loc), do_quote=True)
+        await reply(message, _ask_usage(loc))
+        return
+    await _answer_in_private(message, context, loc, question)
+
+
+async def _answer_in_private(
+    message: Message, context: BotContext, loc: Locale, question: str
+) -> None:
+    result = await _ask(context, question)
+    keyboard = _suggestion_keyboard(result, loc, context.deps.callback_key)
+    await reply(message, render_answer(result, HTML, loc), reply_markup=keyboard)
+
+
+async def _answer_in_group(message: Message, context: BotContext, loc: Locale) -> None:
+    question = _question_from(message, context.bot.username)
+    if not question:
+        await reply(message, _ask_usage(loc), do_quote=True)
         return
     result = await _ask(context, question)
     link = _more_link(context.bot.username, result)
-    text = render_compact(result, HTML, loc, more_link=link)
-    await _reply(
+    await reply(
         message,
-        text,
+        render_compact(result, HTML, loc, more_link=link),
         do_quote=True,
-        reply_markup=_suggestion_keyboard(result, loc, deps(context).callback_key),
+        reply_markup=_suggestion_keyboard(result, loc, context.deps.callback_key),
     )
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/ask QUESTION: full answer in private, compact reply in groups."""
-    message = update.effective_message
-    if message is None:
-        return
-    if message.chat.type == ChatType.PRIVATE:
-        if not await _admitted(update, context):
-            return
-        loc = _loc(update)
-        question = _question_from(message, context.bot.username)
-        if not question:
-            await _reply(message, _ask_usage(loc))
-            return
-        result = await _ask(context, question)
-        keyboard = _suggestion_keyboard(result, loc, deps(context).callback_key)
-        await _reply(message, render_answer(result, HTML, loc), reply_markup=keyboard)
-        return
-    await answer_group(update, context)
-
-
 async def _comparison(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
+    update: Update, context: BotContext, usage: str
 ) -> tuple[Message, Locale, Comparison] | None:
     """The topic's comparison; or the usage text / honest "no stored claim" already sent."""
-    message = update.effective_message
-    if message is None or not await _admitted(update, context):
-        return None
-    loc = _loc(update)
+    message, loc = message_of(update), reader_locale(update)
     topic = _question_from(message, context.bot.username)
     quote = message.chat.type != ChatType.PRIVATE
     if not topic:
         example = HTML.esc(loc._(c.COMPARE_EXAMPLE))
-        await _reply(message, loc._(usage).format(example=example), do_quote=quote)
+        await reply(message, loc._(usage).format(example=example), do_quote=quote)
         return None
-    index = await asyncio.to_thread(deps(context).answerer.index)
+    index = await asyncio.to_thread(context.deps.answerer.index)
     result, comparison = await asyncio.to_thread(compare, index, topic)
     if comparison is None:
-        keyboard = _suggestion_keyboard(result, loc, deps(context).callback_key)
+        keyboard = _suggestion_keyboard(result, loc, context.deps.callback_key)
         text = render_no_answer(result, HTML, loc)
-        await _reply(message, text, do_quote=quote, reply_markup=keyboard)
+        await reply(message, text, do_quote=quote, reply_markup=keyboard)
         return None
     return message, loc, comparison
 
 
-async def compare_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@flood_limited
+async def compare_topic(update: Update, context: BotContext) -> None:
     """/compare TOPIC: every claim on the topic's best match, one a line, and the spread."""
     found = await _comparison(update, context, c.COMPARE_USAGE)
     if found is None:
         return
     message, loc, comparison = found
     if message.chat.type == ChatType.PRIVATE:
-        await _reply(message, render_comparison(comparison, HTML, loc))
+        await reply(message, render_comparison(comparison, HTML, loc))
         return
     ids = [claim.id for claim in comparison.claims[c.GROUP_COMPARE_ROWS :]]
     link = _claims_link(context.bot.username, ids)
     text = render_comparison(comparison, HTML, loc, limit=c.GROUP_COMPARE_ROWS, more_link=link)
-    await _reply(message, text, do_quote=True)
+    await reply(message, text, do_quote=True)
 
 
-async def chart_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@flood_limited
+async def chart_topic(update: Update, context: BotContext) -> None:
     """/chart TOPIC: a picture of how the claims on the topic diverge, with a one-line caption."""
     found = await _comparison(update, context, c.CHART_USAGE)
     if found is None:
@@ -367,54 +308,57 @@ async def chart_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     )
 
 
-async def hint_text_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def hint_text_only(update: Update, context: BotContext) -> None:
     """Stickers, photos and voice notes in private get a hint to ask in words."""
     if update.effective_message is not None:
-        loc = _loc(update)
+        loc = reader_locale(update)
         text = loc._(c.TRY_EXAMPLE).format(example=HTML.esc(loc._(c.EXAMPLE_QUESTIONS[0])))
-        await _reply(update.effective_message, text)
+        await reply(update.effective_message, text)
 
 
-async def reject_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reject_unknown_command(update: Update, context: BotContext) -> None:
     """An unknown command in private gets pointed to /help."""
     if update.effective_message is not None:
-        await _reply(update.effective_message, _loc(update)._(c.UNKNOWN_COMMAND))
+        await reply(update.effective_message, reader_locale(update)._(c.UNKNOWN_COMMAND))
 
 
-async def answer_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_inline(update: Update, context: BotContext) -> None:
     """Inline mode: one result per matching claim; the newest claims for an empty query."""
     query = update.inline_query
     if query is None:
         return
     text = query.query.strip()
-    loc = _loc(update)
-    index = await asyncio.to_thread(deps(context).answerer.index)
+    loc = reader_locale(update)
+    index = await asyncio.to_thread(context.deps.answerer.index)
     result = index.search(text) if text else None
-    claims = [m.claim for m in result.matches] if result else index.newest(c.INLINE_RESULTS)
-    results = [
-        InlineQueryResultArticle(
-            id=f"claim-{claim.id}",
-            title=fit_message(headline(claim, loc), 200),
-            description=fit_message(source_line(claim, loc), 200),
-            input_message_content=InputTextMessageContent(
-                render_claim(claim, HTML, loc, newer=index.newer_than(claim))
-            ),
-        )
-        for claim in claims[: c.INLINE_RESULTS]
-    ]
-    if result is not None and result.answered:
-        results[:0] = _inline_comparison(index, text, loc)
-        results = results[: c.INLINE_RESULTS]
     if result is not None and not result.answered:
-        results = [
-            InlineQueryResultArticle(
-                id="no-claim",
-                title=loc._(c.INLINE_NO_CLAIM_TITLE),
-                description=loc._(c.INLINE_NO_CLAIM_DESCRIPTION).format(query=text[:60]),
-                input_message_content=InputTextMessageContent(render_no_answer(result, HTML, loc)),
-            )
-        ]
+        results = [_inline_no_claim(result, text, loc)]
+    else:
+        claims = [m.claim for m in result.matches] if result else index.newest(c.INLINE_RESULTS)
+        results = [_inline_claim(claim, index, loc) for claim in claims[: c.INLINE_RESULTS]]
+        if result is not None:
+            results = [*_inline_comparison(index, text, loc), *results][: c.INLINE_RESULTS]
     await query.answer(results, cache_time=c.INLINE_CACHE_SECONDS, is_personal=False)
+
+
+def _inline_claim(claim: ClaimPublic, index: ClaimIndex, loc: Locale) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        id=f"claim-{claim.id}",
+        title=fit_message(headline(claim, loc), 200),
+        description=fit_message(source_line(claim, loc), 200),
+        input_message_content=InputTextMessageContent(
+            render_claim(claim, HTML, loc, newer=index.newer_than(claim))
+        ),
+    )
+
+
+def _inline_no_claim(result: SearchResult, query: str, loc: Locale) -> InlineQueryResultArticle:
+    return InlineQueryResultArticle(
+        id="no-claim",
+        title=loc._(c.INLINE_NO_CLAIM_TITLE),
+        description=loc._(c.INLINE_NO_CLAIM_DESCRIPTION).format(query=query[:60]),
+        input_message_content=InputTextMessageContent(render_no_answer(result, HTML, loc)),
+    )
 
 
 def _inline_comparison(
@@ -438,173 +382,130 @@ def _inline_comparison(
     ]
 
 
-async def show_suggestion(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_suggestion(update: Update, context: BotContext) -> None:
     """A pressed suggestion button answers with that claim; stale or forged data is refused."""
     query = update.callback_query
     if query is None:
         return
-    loc = _loc(update)
-    claim_id = verify_callback(deps(context).callback_key, query.data or "")
+    loc = reader_locale(update)
+    claim_id = verify_callback(context.deps.callback_key, query.data or "")
     if claim_id is None:  # stale, garbage or forged: no claim is shown for it
         await query.answer(loc._(c.BUTTON_EXPIRED))
         return
-    engine = deps(context).engine
-    claim = await asyncio.to_thread(get_claim, engine=engine, claim_id=claim_id)
+    claim = await asyncio.to_thread(get_claim, engine=context.deps.engine, claim_id=claim_id)
     if claim is None or not claim.is_active:
         await query.answer(loc._(c.CLAIM_GONE))
         return
     await query.answer()
     if isinstance(query.message, Message):
-        index = await asyncio.to_thread(deps(context).answerer.index)
+        index = await asyncio.to_thread(context.deps.answerer.index)
         text = render_claim(claim, HTML, loc, newer=index.newer_than(claim))
-        await _reply(query.message, text, do_quote=True)
+        await reply(query.message, text, do_quote=True)
 
 
 # --- admins -----------------------------------------------------------------------------
 
 
-async def add_claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_only
+async def add_claim_command(update: Update, context: BotContext) -> None:
     """/addclaim FIGURE | WHAT | CLAIMANT | DATE | CAVEATS [| URL]."""
-    message = await _require_admin(update, context)
-    if message is None:
-        return
-    loc = _loc(update)
+    message, loc = message_of(update), reader_locale(update)
     line = _args_text(message)
     if not line:
-        await _reply(message, loc._(c.ADDCLAIM_USAGE))
+        await reply(message, loc._(c.ADDCLAIM_USAGE))
         return
     try:
         claim = parse_addclaim(line)
-        stored = await asyncio.to_thread(
-            add_claim, engine=deps(context).engine, claim=claim, actor=_actor(update)
-        )
+        stored = await asyncio.to_thread(context.deps.claims.add, claim, actor=_actor(update))
     except StoreError as exc:
         text = f"{HTML.esc(str(exc))}\n{loc._(c.NOT_STORED)}\n\n{loc._(c.ADDCLAIM_USAGE)}"
-        await _reply(message, text)
+        await reply(message, text)
         return
-    deps(context).answerer.invalidate()
-    await _reply(
+    await reply(
         message, f"{loc._(c.ADDED).format(id=stored.id)}\n\n{render_claim(stored, HTML, loc)}"
     )
 
 
-async def edit_claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_only
+async def edit_claim_command(update: Update, context: BotContext) -> None:
     """/editclaim N field=value."""
-    message = await _require_admin(update, context)
-    if message is None:
-        return
-    loc = _loc(update)
+    message, loc = message_of(update), reader_locale(update)
     usage = loc._(c.EDITCLAIM_USAGE).format(fields=", ".join(EDITABLE_FIELDS))
     try:
         claim_id, changes = parse_edit(_args_text(message))
         stored = await asyncio.to_thread(
-            edit_claim,
-            engine=deps(context).engine,
-            claim_id=claim_id,
-            changes=changes,
-            actor=_actor(update),
+            context.deps.claims.edit, claim_id, changes, actor=_actor(update)
         )
     except StoreError as exc:
-        await _reply(message, f"{HTML.esc(str(exc))}\n{loc._(c.NOT_STORED)}\n\n{usage}")
+        await reply(message, f"{HTML.esc(str(exc))}\n{loc._(c.NOT_STORED)}\n\n{usage}")
         return
-    deps(context).answerer.invalidate()
-    await _reply(
+    await reply(
         message, f"{loc._(c.EDITED).format(id=stored.id)}\n\n{render_claim(stored, HTML, loc)}"
     )
 
 
-async def retract_claim_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_only
+async def retract_claim_command(update: Update, context: BotContext) -> None:
     """/retract N REASON: a soft delete that stays in history."""
-    message = await _require_admin(update, context)
-    if message is None:
-        return
-    loc = _loc(update)
-    match = re.match(r"^#?(\d{1,12})\s+(.+)$", _args_text(message), re.DOTALL)
+    message, loc = message_of(update), reader_locale(update)
+    match = _RETRACT_RE.match(_args_text(message))
     if match is None:
-        await _reply(message, loc._(c.RETRACT_USAGE))
+        await reply(message, loc._(c.RETRACT_USAGE))
         return
     try:
         stored = await asyncio.to_thread(
-            retract_claim,
-            engine=deps(context).engine,
-            claim_id=int(match[1]),
-            reason=match[2],
-            actor=_actor(update),
+            context.deps.claims.retract, int(match[1]), match[2], actor=_actor(update)
         )
     except StoreError as exc:
-        await _reply(message, f"{HTML.esc(str(exc))}\n{loc._(c.NOT_STORED)}")
+        await reply(message, f"{HTML.esc(str(exc))}\n{loc._(c.NOT_STORED)}")
         return
-    deps(context).answerer.invalidate()
-    await _reply(message, loc._(c.RETRACTED).format(id=stored.id))
+    await reply(message, loc._(c.RETRACTED).format(id=stored.id))
 
 
 async def _claim_and_history(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, usage: str
+    update: Update, context: BotContext, usage: str
 ) -> tuple[Message, Locale, ClaimPublic, list[AuditRecord]] | None:
     """For /claim N and /history N: the claim and its audit records, or the reply why not."""
-    message = await _require_admin(update, context)
-    if message is None:
-        return None
-    loc = _loc(update)
-    match = re.match(r"^#?(\d{1,12})$", _args_text(message))
+    message, loc = message_of(update), reader_locale(update)
+    match = _CLAIM_ID_RE.match(_args_text(message))
     if match is None:
-        await _reply(message, loc._(usage))
+        await reply(message, loc._(usage))
         return None
-    engine = deps(context).engine
+    engine = context.deps.engine
     claim = await asyncio.to_thread(get_claim, engine=engine, claim_id=int(match[1]))
     if claim is None:
-        await _reply(message, loc._(c.NO_SUCH_CLAIM).format(id=int(match[1])))
+        await reply(message, loc._(c.NO_SUCH_CLAIM).format(id=int(match[1])))
         return None
     history = await asyncio.to_thread(claim_history, engine=engine, claim_id=claim.id)
     return message, loc, claim, history
 
 
-async def show_claim(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_only
+async def show_claim(update: Update, context: BotContext) -> None:
     """/claim N: the full record with its audit history."""
     found = await _claim_and_history(update, context, c.CLAIM_USAGE)
-    if found is None:
-        return
-    message, loc, claim, history = found
-    lines = [render_claim(claim, HTML, loc), "", f"<b>{HTML.esc(loc._(c.HISTORY_HEADER))}</b>"]
-    lines.extend(HTML.esc(_history_line(record)) for record in history)
-    lines.append(f"{HTML.esc(loc._(c.KEY_LABEL))}: <code>{HTML.esc(claim.key)}</code>")
-    await _reply(message, "\n".join(lines))
+    if found is not None:
+        message, loc, claim, history = found
+        await reply(message, render_claim_record(claim, history, HTML, loc))
 
 
-async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_only
+async def show_history(update: Update, context: BotContext) -> None:
     """/history N: who changed a claim, when, and how (every field, before and after)."""
     found = await _claim_and_history(update, context, c.HISTORY_USAGE)
-    if found is None:
-        return
-    message, loc, claim, history = found
-    lines = [f"<b>#{claim.id} {HTML.esc(headline(claim, loc))}</b>",
-             f"<b>{HTML.esc(loc._(c.HISTORY_HEADER))}</b>"]  # fmt: skip
-    for record in history:
-        lines.append(HTML.esc(_history_line(record)))
-        lines.extend(
-            f"    {HTML.esc(f'{name}: {_short_value(before)} → {_short_value(after)}')}"
-            for name, (before, after) in sorted(record.changes.items())
-            if record.action != "add" and before != after
-        )
-    await _reply(message, "\n".join(lines))
+    if found is not None:
+        message, loc, claim, history = found
+        await reply(message, render_history(claim, history, HTML, loc))
 
 
-def _short_value(value: object) -> str:
-    text = "—" if value in (None, "", []) else str(value)
-    return text if len(text) <= 120 else text[:119] + "…"
-
-
-async def list_claims_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_only
+async def list_claims_command(update: Update, context: BotContext) -> None:
     """/claims [page]: every claim, retracted ones marked, a page at a time."""
-    message = await _require_admin(update, context)
-    if message is None:
-        return
-    loc = _loc(update)
+    message, loc = message_of(update), reader_locale(update)
     arg = _args_text(message)
     page = int(arg) if arg.isdigit() and 0 < int(arg) < 10**6 else 1
-    engine = deps(context).engine
+    engine = context.deps.engine
     total = await asyncio.to_thread(count_claims, engine=engine)
-    pages = max(1, -(-total // c.CLAIMS_PAGE_SIZE))
     claims = await asyncio.to_thread(
         list_claims,
         engine=engine,
@@ -612,93 +513,82 @@ async def list_claims_command(update: Update, context: ContextTypes.DEFAULT_TYPE
         offset=(page - 1) * c.CLAIMS_PAGE_SIZE,
         limit=c.CLAIMS_PAGE_SIZE,
     )
-    if not claims:
-        await _reply(message, loc._(c.NO_CLAIMS))
-        return
-    first = (page - 1) * c.CLAIMS_PAGE_SIZE + 1
-    lines = [
-        loc._(c.CLAIMS_PAGE).format(
-            first=first, last=first + len(claims) - 1, total=total, page=page, pages=pages
-        )
-    ]
-    for claim in claims:
-        mark = f" [{loc._(c.RETRACTED_LABEL)}]" if not claim.is_active else ""
-        lines.append(
-            f"#{claim.id}{mark} {HTML.esc(headline(claim))} — {HTML.esc(source_line(claim))}"
-        )
-    await _reply(message, "\n".join(lines))
+    await reply(message, render_claims_page(claims, HTML, loc, page=page, total=total))
 
 
-async def export_claims_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_only
+async def export_claims_command(update: Update, context: BotContext) -> None:
     """/export: the whole store as a JSON document, in the import format."""
-    message = await _require_admin(update, context)
-    if message is None:
-        return
-    loc = _loc(update)
-    document = await asyncio.to_thread(export_claims, engine=deps(context).engine)
+    message, loc = message_of(update), reader_locale(update)
+    document = await asyncio.to_thread(export_claims, engine=context.deps.engine)
     data = json.dumps(document, ensure_ascii=False, indent=2).encode()
     name = f"claims-{datetime.now(UTC):%Y%m%d-%H%M}.json"
     caption = loc._(c.EXPORT_CAPTION).format(count=len(document["claims"]))
     await message.reply_document(data, filename=name, caption=caption)
 
 
-async def import_claims_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+@admin_only
+async def import_claims_command(update: Update, context: BotContext) -> None:
     """/import as a reply to a JSON document: all claims or none, with every error listed."""
-    message = await _require_admin(update, context)
-    if message is None:
-        return
-    loc = _loc(update)
-    document = message.reply_to_message.document if message.reply_to_message else None
+    message, loc = message_of(update), reader_locale(update)
+    document = await _importable_document(message, loc)
     if document is None:
-        await _reply(message, loc._(c.IMPORT_USAGE))
-        return
-    if document.file_size is not None and document.file_size > c.MAX_IMPORT_BYTES:
-        await _reply(message, loc._(c.IMPORT_TOO_BIG).format(limit=c.MAX_IMPORT_BYTES // 2**20))
         return
     file = await document.get_file()
     data = bytes(await file.download_as_bytearray())
     try:
         parsed = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        await _reply(message, loc._(c.IMPORT_BAD_JSON).format(error=HTML.esc(str(exc))))
+        await reply(message, loc._(c.IMPORT_BAD_JSON).format(error=HTML.esc(str(exc))))
         return
     try:
         report = await asyncio.to_thread(
-            import_claims, engine=deps(context).engine, document=parsed, actor=_actor(update)
+            context.deps.claims.import_document, parsed, actor=_actor(update)
         )
     except SQLAlchemyError:
         # One transaction: a failed write (full disk, lost server) leaves nothing behind.
         log.exception("import failed in the database")
-        await _reply(message, loc._(c.IMPORT_DB_FAILED))
+        await reply(message, loc._(c.IMPORT_DB_FAILED))
         return
     except StoreError as exc:
-        errors = getattr(exc, "errors", None) or [exc]
-        lines = [loc._(c.IMPORT_FAILED).format(count=len(errors))]
-        lines.extend(f"• {HTML.esc(str(error))}" for error in errors[:30])
-        if len(errors) > 30:
-            lines.append(loc._(c.IMPORT_MORE_ERRORS).format(count=len(errors) - 30))
-        await _reply(message, "\n".join(lines))
+        await reply(message, render_import_errors(_problems(exc), HTML, loc))
         return
-    deps(context).answerer.invalidate()
-    await _reply(
-        message,
-        loc._(c.IMPORT_DONE).format(
-            added=len(report.added), updated=len(report.updated), unchanged=len(report.unchanged)
-        ),
+    done = loc._(c.IMPORT_DONE).format(
+        added=len(report.added), updated=len(report.updated), unchanged=len(report.unchanged)
     )
+    await reply(message, done)
+
+
+async def _importable_document(message: Message, loc: Locale) -> Document | None:
+    """The JSON document /import replies to; or None, with the reply why not already sent."""
+    document = message.reply_to_message.document if message.reply_to_message else None
+    if document is None:
+        await reply(message, loc._(c.IMPORT_USAGE))
+        return None
+    if document.file_size is not None and document.file_size > c.MAX_IMPORT_BYTES:
+        await reply(message, loc._(c.IMPORT_TOO_BIG).format(limit=c.MAX_IMPORT_BYTES // 2**20))
+        return None
+    return document
+
+
+def _problems(exc: StoreError) -> Sequence[object]:
+    """Every problem a refused import found: each field error, else the refusal itself."""
+    if isinstance(exc, ClaimValidationError) and exc.errors:
+        return exc.errors
+    return [exc]
 
 
 # --- failures ---------------------------------------------------------------------------
 
 
-async def report_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def report_error(update: object, context: BotContext) -> None:
     """Log a failed update with its context; tell the user briefly, never with a traceback."""
     summary = update.to_dict() if isinstance(update, Update) else repr(update)
     log.error("update failed: %s", summary, exc_info=context.error)
     if not isinstance(update, Update):
         return
     try:
-        apology = _loc(update)._(c.APOLOGY)
+        apology = reader_locale(update)._(c.APOLOGY)
         if update.callback_query is not None:
             await update.callback_query.answer(apology)
         elif update.effective_message is not None and update.effective_chat is not None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Final
@@ -20,10 +19,14 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from bot.domain import Precision, claim_date
+
 LANGUAGES: Final = ("en", "uk", "ru")
 DEFAULT_LANGUAGE: Final = "en"
 LOCALE_DIR: Final = Path(__file__).resolve().parent / "locales"
 DOMAIN: Final = "messages"
+# How a claim date shows at its precision: "2025", "Mar 2022", "2 Mar 2022" (CLDR patterns).
+_DATE_PATTERNS: Final = {Precision.YEAR: None, Precision.MONTH: "LLL y", Precision.DAY: "d MMM y"}
 
 
 def N_(message: str) -> str:  # noqa: N802  (the gettext convention for "translate later")
@@ -69,12 +72,9 @@ class Locale:
 
     def date(self, value: str) -> str:
         """A claim date at its own precision: "2 Mar 2022", "Mar 2022" or "2022"."""
-        parts = [int(part) for part in value.split("-")]
-        if len(parts) == 1:
-            return str(parts[0])
-        if len(parts) == 2:
-            return format_date(date(parts[0], parts[1], 1), "LLL y", locale=self.lang)
-        return format_date(date(parts[0], parts[1], parts[2]), "d MMM y", locale=self.lang)
+        when = claim_date(value)
+        pattern = _DATE_PATTERNS[when.precision]
+        return format_date(when.first_day(), pattern, locale=self.lang) if pattern else str(when)
 
 
 @cache

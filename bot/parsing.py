@@ -10,7 +10,9 @@ import hashlib
 import re
 from typing import Any, Final
 
-from bot.lexicon import MATCHER, tokenize
+from bot.lexicon import MATCHER
+from bot.text import tokenize
+from bot.vocabulary import VOCABULARY
 from store import ClaimCreate, ClaimValidationError, FieldError, validate_claim
 from store.claims import EDITABLE_FIELDS
 from store.models import check_figure
@@ -47,6 +49,16 @@ _PERIOD_RE: Final = re.compile(
     re.IGNORECASE,
 )
 _PER_RE: Final = re.compile(r"\s*\b(a day|per day|each day|every day|daily)\b", re.IGNORECASE)
+# The measures a WHAT can name, and their words, which "who" leaves out: longest first.
+_NAMED_MEASURES: Final = [m.id for m in VOCABULARY.measures.values() if m.words.all]
+_MEASURE_WORDS: Final = sorted(
+    {word for measure in VOCABULARY.measures.values() for word in measure.words.all},
+    key=lambda word: (-len(word), word),
+)
+_MEASURE_WORDS_RE: Final = re.compile(
+    r"\b(?:" + "|".join(re.escape(word) for word in [*_MEASURE_WORDS, "and", "or"]) + r")\b",
+    re.IGNORECASE,
+)
 
 
 def _fail(field: str, message: str) -> ClaimValidationError:
@@ -111,7 +123,8 @@ def parse_what(text: str) -> dict[str, Any]:
     elif measures:
         measure = sorted(measures)[0]
     else:
-        raise _fail("WHAT", "say what is counted: killed, wounded, missing, captured or casualties")
+        named = f"{', '.join(_NAMED_MEASURES[:-1])} or {_NAMED_MEASURES[-1]}"
+        raise _fail("WHAT", f"say what is counted: {named}")
     values: dict[str, Any] = {"measure": measure}
     rest = what
     if _PER_RE.search(rest):
@@ -125,9 +138,7 @@ def parse_what(text: str) -> dict[str, Any]:
     if where:
         values["where"] = where.group(1).strip(" ,")
         rest = rest[: where.start()]
-    measure_words = r"\b(killed|dead|died|deaths?|wounded|injured|casualties|losses|lost|" \
-                    r"missing|captured|and|or|kia|wia)\b"  # fmt: skip
-    who = re.sub(measure_words, " ", rest, flags=re.IGNORECASE)
+    who = _MEASURE_WORDS_RE.sub(" ", rest)
     values["who"] = " ".join(who.split()).strip(" ,") or what
     return values
 

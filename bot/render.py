@@ -10,12 +10,15 @@ from __future__ import annotations
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC
+from typing import Final
 
 from bot import constants as c
 from bot.compare import Comparison
+from bot.domain import Spread, counts_same_thing
 from bot.i18n import EN, Locale
-from bot.search import SearchResult, counts_same_thing
-from store.models import ClaimPublic
+from bot.search import SearchResult
+from store.models import AuditRecord, ClaimPublic
 
 
 @dataclass(frozen=True)
@@ -149,17 +152,14 @@ def _labelled_source(claim: ClaimPublic, loc: Locale) -> str:
 def disagreement(claims: Sequence[ClaimPublic], style: Style, loc: Locale = EN) -> str | None:
     """The "Sources disagree: from X (A) to Y (B)." line, over claims that count the same thing."""
     comparable = [claim for claim in claims if counts_same_thing(claims[0], claim)]
-    figures = {(claim.figure_low, claim.figure_high) for claim in comparable}
-    if len(comparable) < 2 or len(figures) < 2:
+    if not comparable or not (spread := Spread.of(comparable)).disagrees:
         return None
-    low = min(comparable, key=lambda claim: (claim.figure_low, claim.figure_high or 0))
-    high = max(comparable, key=lambda claim: claim.figure_high or claim.figure_low)
     return style.esc(
         loc._(c.DISAGREE).format(
-            low=format_figure(low, loc),
-            low_source=_labelled_source(low, loc),
-            high=format_figure(high, loc),
-            high_source=_labelled_source(high, loc),
+            low=format_figure(spread.low, loc),
+            low_source=_labelled_source(spread.low, loc),
+            high=format_figure(spread.high, loc),
+            high_source=_labelled_source(spread.high, loc),
         )
     )
 
@@ -174,7 +174,7 @@ def render_no_answer(result: SearchResult, style: Style, loc: Locale = EN) -> st
     facets = result.facets
     sides = [loc._(c.SIDE_LABELS[side]) for side in sorted(facets.sides) if side in c.SIDE_LABELS]
     places = sorted(facets.places | set(facets.unknown_places))
-    reason = loc._(c.NO_ANSWER_REASONS.get(result.reason or "weak", c.NO_ANSWER_REASONS["weak"]))
+    reason = loc._(c.NO_ANSWER_REASONS.get(result.why or "weak", c.NO_ANSWER_REASONS["weak"]))
     reason = reason.format(
         sides=", ".join(sides) or loc._(c.THOSE),
         places=", ".join(place.title() for place in places) or loc._(c.THAT_PLACE),
@@ -196,8 +196,7 @@ def render_no_answer(result: SearchResult, style: Style, loc: Locale = EN) -> st
 def shown_claims(result: SearchResult, limit: int = c.MAX_SHOWN_CLAIMS) -> list[ClaimPublic]:
     """The claims an answer shows: comparable ones newest first, else the best ones."""
     comparable = result.comparable()
-    figures = {(claim.figure_low, claim.figure_high) for claim in comparable}
-    if len(comparable) >= 2 and len(figures) >= 2:
+    if comparable and Spread.of(comparable).disagrees:
         return comparable[:limit]
     return [match.claim for match in result.matches[:limit]]
 
@@ -286,16 +285,17 @@ def render_comparison(
         label = loc._(c.COMPARE_MORE).format(count=len(claims) - len(shown))
         lines.append(style.link(label, more_link) if more_link else style.esc(label))
     if len(comparison.current) >= 2:
-        low, high, ratio = comparison.low, comparison.high, comparison.ratio
+        spread = comparison.spread
+        low, high, ratio = spread.low, spread.high, spread.ratio
         template = c.COMPARE_SPREAD if ratio is not None else c.COMPARE_SPREAD_NO_RATIO
-        spread = loc._(template).format(
+        summary = loc._(template).format(
             low=format_figure(low, loc),
             low_source=_labelled_source(low, loc),
             high=format_figure(high, loc),
             high_source=_labelled_source(high, loc),
             ratio=format_ratio(ratio) if ratio is not None else "",
         )
-        lines.extend(["", style.esc(spread)])
+        lines.extend(["", style.esc(summary)])
     return fit_message("\n".join(lines))
 
 
@@ -303,11 +303,9 @@ def comparison_summary(comparison: Comparison, loc: Locale = EN) -> str:
     """One line that sums a comparison up (a chart's caption, an inline description)."""
     claims = comparison.claims
     what = what_is_counted(comparison.best, loc)
-    if len(comparison.current) < 2:
-        low = high = claims[0]
-        ratio = None
-    else:
-        low, high, ratio = comparison.low, comparison.high, comparison.ratio
+    spread = comparison.spread
+    low, high = spread.low, spread.high
+    ratio = spread.ratio if len(comparison.current) >= 2 else None
     template = c.CHART_CAPTION_RATIO if ratio is not None and ratio > 1 else c.CHART_CAPTION
     text = loc._(template).format(
         count=len(claims),
@@ -328,3 +326,109 @@ def fit_message(text: str, limit: int = c.MAX_MESSAGE_CHARS) -> str:
         cut = text.rfind("\n", 0, limit - 2)
     # Cutting at a line break never splits a tag: every tag opens and closes on one line.
     return text[: cut if cut > 0 else 0].rstrip() + "\n…"
+
+
+# --- admin views: /claim, /history, /claims and /import ----------------------------------
+
+HISTORY_VALUE_CHARS: Final = 120  # characters of a value before or after an edit
+IMPORT_ERRORS_SHOWN: Final = 30  # problems listed for a refused import; the rest are counted
+
+
+def render_claim_record(
+    claim: ClaimPublic, records: Sequence[AuditRecord], style: Style, loc: Locale = EN
+) -> str:
+    """/claim N: the claim in full, one line per change to it, and its key."""
+    lines = [render_claim(claim, style, loc), "", style.bold(loc._(c.HISTORY_HEADER))]
+    lines.extend(_history_line(record, style, loc) for record in records)
+    lines.append(f"{style.esc(loc._(c.KEY_LABEL))}: {_code(claim.key, style)}")
+    return fit_message("\n".join(lines))
+
+
+def render_history(
+    claim: ClaimPublic, records: Sequence[AuditRecord], style: Style, loc: Locale = EN
+) -> str:
+    """/history N: who changed the claim, when, and every field before and after."""
+    lines = [style.bold(f"#{claim.id} {headline(claim, loc)}"), style.bold(loc._(c.HISTORY_HEADER))]
+    for record in records:
+        lines.append(_history_line(record, style, loc))
+        lines.extend(_changed_fields(record, style))
+    return fit_message("\n".join(lines))
+
+
+def render_claims_page(
+    claims: Sequence[ClaimPublic],
+    style: Style,
+    loc: Locale = EN,
+    *,
+    page: int,
+    total: int,
+    page_size: int = c.CLAIMS_PAGE_SIZE,
+) -> str:
+    """/claims: one line per claim on this page (retracted ones marked), under where it is."""
+    if not claims:
+        return style.esc(loc._(c.NO_CLAIMS))
+    first = (page - 1) * page_size + 1
+    header = loc._(c.CLAIMS_PAGE).format(
+        first=first,
+        last=first + len(claims) - 1,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // page_size)),
+    )
+    lines = [style.esc(header)]
+    for claim in claims:
+        mark = "" if claim.is_active else f" [{style.esc(loc._(c.RETRACTED_LABEL))}]"
+        lines.append(
+            f"#{claim.id}{mark} {style.esc(headline(claim, loc))} — "
+            f"{style.esc(source_line(claim, loc))}"
+        )
+    return fit_message("\n".join(lines))
+
+
+def render_import_errors(problems: Sequence[object], style: Style, loc: Locale = EN) -> str:
+    """Why an import stored nothing: the first problems, one a line, and how many more."""
+    lines = [style.esc(loc._(c.IMPORT_FAILED).format(count=len(problems)))]
+    lines.extend(f"• {style.esc(str(problem))}" for problem in problems[:IMPORT_ERRORS_SHOWN])
+    if len(problems) > IMPORT_ERRORS_SHOWN:
+        more = len(problems) - IMPORT_ERRORS_SHOWN
+        lines.append(style.esc(loc._(c.IMPORT_MORE_ERRORS).format(count=more)))
+    return fit_message("\n".join(lines))
+
+
+def _history_line(record: AuditRecord, style: Style, loc: Locale) -> str:
+    """When (in UTC), who, what they did and to what: "• 2024-01-02 10:00 UTC · 42 · edit: url"."""
+    at = record.at if record.at.tzinfo else record.at.replace(tzinfo=UTC)  # SQLite drops it
+    when = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    action = loc._(c.HISTORY_ACTIONS.get(record.action, record.action))
+    return style.esc(f"• {when} · {record.actor} · {action}{_history_detail(record)}")
+
+
+def _history_detail(record: AuditRecord) -> str:
+    """A retraction's reason, or the fields an edit changed."""
+    if record.action == "retract":
+        return f": {record.changes.get('retraction_reason', [None, ''])[1]}"
+    if record.action == "edit" and record.changes:
+        return ": " + ", ".join(sorted(record.changes))
+    return ""
+
+
+def _changed_fields(record: AuditRecord, style: Style) -> list[str]:
+    """A change's fields, one an indented line: "figure_low: 100000 → 120000"."""
+    if record.action == "add":  # every field is new; the claim itself shows them
+        return []
+    return [
+        "    " + style.esc(f"{name}: {_short_value(before)} → {_short_value(after)}")
+        for name, (before, after) in sorted(record.changes.items())
+        if before != after
+    ]
+
+
+def _short_value(value: object) -> str:
+    text = "—" if value in (None, "", []) else str(value)
+    if len(text) <= HISTORY_VALUE_CHARS:
+        return text
+    return text[: HISTORY_VALUE_CHARS - 1] + "…"
+
+
+def _code(text: str, style: Style) -> str:
+    return f"<code>{style.esc(text)}</code>" if style.html else text

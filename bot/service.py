@@ -1,7 +1,9 @@
-"""The claim index over the store, rebuilt whenever the store's revision changes.
+"""The claim index over the store, rebuilt whenever the store's revision changes, and the
+claim changes that keep it current.
 
 Shared by the CLI and the bot. The revision lives in the database, so several processes on
-one database each notice every other one's changes within ``INDEX_REFRESH_SECONDS``.
+one database each notice every other one's changes within ``INDEX_REFRESH_SECONDS``; this
+process sees its own changes at once, because ``ClaimsService`` invalidates after each.
 """
 
 from __future__ import annotations
@@ -10,18 +12,27 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.constants import INDEX_REFRESH_SECONDS
-from bot.search import ClaimIndex, ClaimRow, SearchResult
+from bot.search import ClaimIndex, SearchResult
 from store import (
+    ClaimCreate,
+    ClaimPublic,
     ImportReport,
-    active_claim_columns,
+    active_claim_rows,
+    add_claim,
     count_claims,
+    edit_claim,
     get_claims,
+    import_claims,
+    retract_claim,
     seed_claims,
     store_revision,
 )
@@ -46,7 +57,7 @@ class Answerer:
         self._checked_at = float("-inf")
 
     def _build(self) -> ClaimIndex:
-        rows = map(ClaimRow._make, active_claim_columns(engine=self.engine))  # streamed
+        rows = active_claim_rows(engine=self.engine)  # streamed
         return ClaimIndex.from_rows(rows, lambda ids: get_claims(engine=self.engine, ids=ids))
 
     def index(self, *, force: bool = False) -> ClaimIndex:
@@ -92,6 +103,40 @@ class Answerer:
 
     def ask(self, question: str) -> SearchResult:
         return self.index().search(question)
+
+
+@dataclass(frozen=True)
+class ClaimsService:
+    """Every change an admin makes to the claims, answered at once by this process.
+
+    Each change goes to the store (one audited transaction), then invalidates the answerer,
+    so the next question re-reads the store instead of waiting for the refresh period. A
+    change the store refuses raises its ``StoreError`` and leaves the index alone.
+    """
+
+    engine: Engine
+    answerer: Answerer
+
+    def add(self, claim: ClaimCreate, *, actor: str) -> ClaimPublic:
+        stored = add_claim(engine=self.engine, claim=claim, actor=actor)
+        self.answerer.invalidate()
+        return stored
+
+    def edit(self, claim_id: int, changes: Mapping[str, Any], *, actor: str) -> ClaimPublic:
+        stored = edit_claim(engine=self.engine, claim_id=claim_id, changes=changes, actor=actor)
+        self.answerer.invalidate()
+        return stored
+
+    def retract(self, claim_id: int, reason: str, *, actor: str) -> ClaimPublic:
+        stored = retract_claim(engine=self.engine, claim_id=claim_id, reason=reason, actor=actor)
+        self.answerer.invalidate()
+        return stored
+
+    def import_document(self, document: object, *, actor: str) -> ImportReport:
+        """All of the document's claims or none (see ``store.import_claims``)."""
+        report = import_claims(engine=self.engine, document=document, actor=actor)
+        self.answerer.invalidate()
+        return report
 
 
 def seed_if_empty(*, engine: Engine, seed_file: Path) -> ImportReport | None:

@@ -1,6 +1,7 @@
 """Claim storage: SQLModel models and keyword-only functions over them."""
 
 from store.claims import (
+    EDITABLE_FIELDS,
     Backup,
     ClaimNotFoundError,
     ClaimValidationError,
@@ -8,7 +9,7 @@ from store.claims import (
     FieldError,
     ImportReport,
     StoreError,
-    active_claim_columns,
+    active_claim_rows,
     add_claim,
     claim_history,
     count_claims,
@@ -27,10 +28,11 @@ from store.claims import (
     validate_document,
 )
 from store.db import DEFAULT_DATABASE_URL, create_db_engine, describe_database
-from store.models import AuditRecord, Claim, ClaimBase, ClaimCreate, ClaimPublic
+from store.models import AuditRecord, Claim, ClaimBase, ClaimCreate, ClaimPublic, ClaimRow
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "EDITABLE_FIELDS",
     "AuditRecord",
     "Backup",
     "Claim",
@@ -38,12 +40,13 @@ __all__ = [
     "ClaimCreate",
     "ClaimNotFoundError",
     "ClaimPublic",
+    "ClaimRow",
     "ClaimValidationError",
     "DuplicateKeyError",
     "FieldError",
     "ImportReport",
     "StoreError",
-    "active_claim_columns",
+    "active_claim_rows",
     "add_claim",
     "claim_history",
     "count_claims",

@@ -30,6 +30,7 @@ from store.models import (
     Claim,
     ClaimCreate,
     ClaimPublic,
+    ClaimRow,
     StoreMeta,
     utcnow,
 )
@@ -538,38 +539,36 @@ def get_claims(*, engine: Engine, ids: Sequence[int]) -> list[ClaimPublic]:
         return [_public(rows[i]) for i in ids if i in rows]
 
 
-SEARCH_COLUMNS: Final[tuple[Any, ...]] = (
-    Claim.id, Claim.measure, Claim.per, Claim.who, Claim.where, Claim.period,
-    Claim.claimant, Claim.published_by, Claim.reported_by, Claim.aliases, Claim.date,
-    Claim.figure_low, Claim.figure_high,
-)  # fmt: skip
-
-
-def active_claim_columns(*, engine: Engine) -> Iterator[tuple[Any, ...]]:
-    """``SEARCH_COLUMNS`` of every active claim, as plain tuples, aliases as a tuple.
+def active_claim_rows(*, engine: Engine) -> Iterator[ClaimRow]:
+    """What search reads of every active claim, in id order.
 
     Read through the driver (at 100,000 claims the ORM's row processing costs seconds) and
     streamed in batches, so the raw rows are never all held next to the decoded ones.
     """
-    names = ", ".join(f'"{column.key}"' for column in SEARCH_COLUMNS)
-    aliases = [column.key for column in SEARCH_COLUMNS].index("aliases")
+    names = ", ".join(f'"{name}"' for name in ClaimRow._fields)
     query = f"SELECT {names} FROM claim WHERE status = 'active' ORDER BY id"
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
         cursor.execute(query)
         while rows := cursor.fetchmany(_BATCH * 5):
-            for row in rows:
-                raw = row[aliases]
-                if isinstance(raw, str):  # SQLite keeps JSON as text; PostgreSQL decodes it
-                    raw = json.loads(raw) if raw != "[]" else ()
-                # Claims repeat their wording (claimant, place, period): one copy of each.
-                texts = [sys.intern(value) if isinstance(value, str) else value for value in row]
-                aliased = tuple(sys.intern(alias) for alias in raw or ())
-                yield (*texts[:aliases], aliased, *texts[aliases + 1 :])
+            yield from map(_search_row, rows)
         cursor.close()
     finally:
         connection.close()
+
+
+_ALIASES: Final = ClaimRow._fields.index("aliases")  # the query selects the row's fields
+
+
+def _search_row(row: Sequence[Any]) -> ClaimRow:
+    # Claims repeat their wording (claimant, place, period): one copy of each.
+    values = [sys.intern(value) if isinstance(value, str) else value for value in row]
+    raw = values[_ALIASES]
+    if isinstance(raw, str):  # SQLite keeps JSON as text; PostgreSQL decodes it
+        raw = json.loads(raw) if raw != "[]" else ()
+    values[_ALIASES] = tuple(sys.intern(alias) for alias in raw or ())
+    return ClaimRow._make(values)
 
 
 def count_claims(*, engine: Engine, include_retracted: bool = True) -> int:

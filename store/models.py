@@ -7,27 +7,24 @@ and two integer columns in the table, so ranges can be compared and sorted in SQ
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from pydantic import field_validator, model_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import JSON, BigInteger, DateTime
 from sqlmodel import Field, SQLModel
 
+from bot.domain import ClaimDate
+from bot.vocabulary import VOCABULARY
+
 QUALIFIERS: Final = ("exact", "about", "more than", "at least", "fewer than", "up to")
-MEASURES: Final = ("killed", "wounded", "killed or wounded", "missing", "captured", "casualties")
+# Measures and claimant types are vocabulary (bot/vocabulary/*.toml), defined there once.
+MEASURES: Final = tuple(VOCABULARY.measures)
 PERS: Final = ("day", "week", "month", "year")
 STATUSES: Final = ("active", "retracted")
-CLAIMANT_TYPES: Final = (
-    "belligerent government",
-    "intelligence service",
-    "independent count",
-    "media",
-    "individual",
-)
+CLAIMANT_TYPES: Final = tuple(VOCABULARY.claimant_types)
 
 MAX_FIGURE: Final = 10**10  # people; anything larger is a typo, not a casualty count
 MAX_TEXT: Final = 500  # characters in one short field or caveat
@@ -35,7 +32,6 @@ MAX_ITEMS: Final = 30  # caveats or aliases on one claim
 
 _KEY_RE: Final = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 # ASCII digits only, and the whole text: "$" alone would also accept a trailing newline.
-_DATE_RE: Final = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
 _URL_RE: Final = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
@@ -50,21 +46,10 @@ def _error(field: str, message: str, **context: Any) -> PydanticCustomError:
 
 def check_date(value: str) -> str:
     """Return ``value`` if it is ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` and a real date."""
-    match = _DATE_RE.fullmatch(value)
-    if not match:
-        raise _error("date", '"{value}" is not YYYY, YYYY-MM or YYYY-MM-DD', value=value)
-    year, month, day = (int(part) if part else None for part in match.groups())
-    assert year is not None
-    if not 1800 <= year <= 2200:
-        raise _error("date", '"{value}" has an implausible year', value=value)
-    if month is not None and not 1 <= month <= 12:
-        raise _error("date", '"{value}" has no such month', value=value)
-    if (
-        day is not None
-        and month is not None
-        and not 1 <= day <= calendar.monthrange(year, month)[1]
-    ):
-        raise _error("date", '"{value}" has no such day', value=value)
+    try:
+        ClaimDate.parse(value)
+    except ValueError as error:
+        raise _error("date", '"{value}" ' + str(error), value=value) from None
     return value
 
 
@@ -312,6 +297,30 @@ class ClaimPublic(ClaimBase):
 
 
 CONTRACT_FIELDS: Final = ("figure", *ClaimBase.model_fields)
+
+
+class ClaimRow(NamedTuple):
+    """The fields of an active claim that search reads; the rest is fetched only for shown
+    claims. A plain tuple, because an index build reads one per stored claim."""
+
+    id: int
+    measure: str
+    per: str | None
+    who: str
+    where: str | None
+    period: str | None
+    claimant: str
+    published_by: str | None
+    reported_by: str | None
+    aliases: tuple[str, ...]
+    date: str
+    figure_low: int
+    figure_high: int | None
+
+    @classmethod
+    def of(cls, claim: ClaimPublic) -> ClaimRow:
+        values = {name: getattr(claim, name) for name in cls._fields}
+        return cls(**(values | {"aliases": tuple(claim.aliases)}))
 
 
 class AuditRecord(SQLModel, table=True):

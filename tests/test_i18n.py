@@ -15,18 +15,20 @@ from helpers.processes import run_cli
 from helpers.updates import USER_ID, inline_query, private_text
 
 from bot.i18n import LOCALE_DIR, catalogue_path, get_locale, pick_language
+from bot.vocabulary import VOCABULARY
 
 Send = Any
 PLACEHOLDER = re.compile(r"\{[a-z_]*\}|<[^>]+>")
 
 
 def source_messages() -> set[str]:
+    """Texts marked with N_ or _ in the code, and the labels in bot/vocabulary/*.toml."""
     found = extract_from_dir(str(ROOT / "bot"), keywords={"N_": None, "_": None})
     return {
         message
         for _file, _line, message, _comments, _context in found
         if isinstance(message, str) and message
-    }
+    } | VOCABULARY.labels()
 
 
 def test_template_lists_every_text_in_the_source() -> None:

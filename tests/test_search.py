@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import pytest
 from helpers.builders import claim_dict, document, public_claims, seed_document
 
-from bot.search import ClaimIndex, ClaimRow, UncachedError
+from bot.search import ClaimIndex, UncachedError
+from store import ClaimRow
 from store.models import ClaimPublic
 
 
@@ -63,7 +64,7 @@ def test_questions_no_claim_covers_get_an_honest_no(
 ) -> None:
     result = index.search(question)
     assert not result.answered
-    assert result.reason == reason
+    assert result.why == reason
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.evaluate import load_questions
-from bot.search import RERANK, ClaimIndex, SearchResult, _contenders, _top
+from bot.search import RERANK, ClaimIndex, SearchResult
+from bot.search.select import contenders, top
 
 QUESTION_SETS = sorted((ROOT / "tests" / "data").glob("*questions*.json"))
 BROAD_QUESTIONS = (
@@ -31,7 +32,7 @@ BROAD_QUESTIONS = (
 def outcome(result: SearchResult, shown: int = 10) -> tuple[object, ...]:
     return (
         [(match.claim.key, round(match.score, 9)) for match in result.matches[:shown]],
-        result.reason,
+        result.why,
         [claim.key for claim in result.suggestions],
         sorted(i for i in result.newer if i in {m.claim.id for m in result.matches[:shown]}),
     )
@@ -76,6 +77,6 @@ def test_re_rank_candidates_are_the_best_by_points_and_the_claims_holding_words(
     lift = np.zeros(len(points))
     lift[: len(boosts)] = np.array(boosts[: len(points)], np.float64) * 7.5
     rows = np.arange(len(points))
-    weighed = np.union1d(_contenders(points, k), np.flatnonzero(lift))
-    picked = weighed[_top(points[weighed] + lift[weighed], weighed, k)]
-    assert picked.tolist() == _top(points + lift, rows, k).tolist()
+    weighed = np.union1d(contenders(points, k), np.flatnonzero(lift))
+    picked = weighed[top(points[weighed] + lift[weighed], weighed, k)]
+    assert picked.tolist() == top(points + lift, rows, k).tolist()

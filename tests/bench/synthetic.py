@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from bot.lexicon import PLACES, SIDES
-from bot.lexicon_uk_ru import PLACES as PLACES_UK_RU
 
 INVASION: Final = date(2022, 2, 24)
 FIRST_DATE: Final = INVASION + timedelta(days=7)  # the first published figures came a week in
@@ -201,10 +200,10 @@ def _title(name: str) -> str:
 
 def _chain(place: str) -> list[str]:
     chain = [place]
-    parent = PLACES[place][1]
+    parent = PLACES[place].parent
     while parent is not None:
         chain.append(parent)
-        parent = PLACES[parent][1]
+        parent = PLACES[parent].parent
     return chain
 
 
@@ -244,7 +243,7 @@ class _Generator:
         place = rng.choices(UKRAINIAN_PLACES, weights=PLACE_WEIGHTS)[0]
         if place in REGION_NAMES:
             return place, self.pick(REGION_NAMES[place]), 0.3
-        aliases = PLACES[place][0][1:]
+        aliases = PLACES[place].words.en[1:]
         if aliases and rng.random() < 0.1:  # a Russian or older spelling now and then
             return place, _title(self.pick(aliases)), 0.08
         return place, _title(place), 0.08
@@ -362,7 +361,7 @@ class _Generator:
     def aliases(self, claimant: Claimant, place: str) -> list[str]:
         found = list(claimant.aliases)
         # Cyrillic names of the place, so uk/ru questions meet them in stored text too.
-        found += PLACES_UK_RU.get(place, ())[:1]
+        found += PLACES[place].words.cyrillic[:1]
         if claimant.kind == _GOV:
             found.append("official figure")
         return self.rng.sample(found, min(len(found), self.rng.randint(1, 4)))

@@ -18,11 +18,11 @@ HERE: Final = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE.parents[1])]  # run as a script from anywhere
 
 from bench.synthetic import generate_claims  # noqa: E402
-from helpers.builders import ROOT, document, public_claims  # noqa: E402
 
 from bot.evaluate import load_questions  # noqa: E402
 from bot.render import PLAIN, render_answer  # noqa: E402
 from bot.search import ClaimIndex, SearchResult  # noqa: E402
+from helpers.builders import ROOT, document, public_claims  # noqa: E402
 
 SNAPSHOT_FILE: Final = ROOT / "tests" / "data" / "answer_snapshot.json"
 QUESTION_SETS: Final = sorted((ROOT / "tests" / "data").glob("*questions*.json"))
@@ -33,7 +33,7 @@ def outcome(result: SearchResult, *, rendered: bool) -> dict[str, Any]:
     keys = {match.claim.id: match.claim.key for match in result.matches}
     found: dict[str, Any] = {
         "matches": [[match.claim.key, round(match.score, 6)] for match in result.matches],
-        "reason": result.reason,
+        "reason": result.why,
         "suggestions": [claim.key for claim in result.suggestions],
         "newer": {keys[i]: claim.key for i, claim in sorted(result.newer.items())},
     }

@@ -1,0 +1,119 @@
+"""What every handler gets: a typed context with the bot's dependencies, and two guards.
+
+``BotContext`` is registered with ``ContextTypes(context=BotContext)``, so ``context.deps``
+is typed in every handler. The guards are decorators, so a handler's body is only its own
+work: ``@admin_only`` refuses everyone but the admins, ``@flood_limited`` keeps one user or
+chat from crowding out the others.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Final, TypeAlias
+
+from sqlalchemy.engine import Engine
+from telegram import Message, Update
+from telegram.ext import CallbackContext, ExtBot
+
+from bot import constants as c
+from bot.config import Settings
+from bot.i18n import Locale, get_locale
+from bot.render import fit_message
+from bot.security import FloodGuard, Verdict
+from bot.service import Answerer, ClaimsService
+
+log = logging.getLogger(__name__)
+
+DEPS_KEY: Final = "deps"  # where the composition root puts ``Deps`` in ``bot_data``
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What handlers need, stored once in ``bot_data`` by the composition root."""
+
+    settings: Settings
+    engine: Engine
+    answerer: Answerer
+    claims: ClaimsService
+    flood: FloodGuard
+    callback_key: bytes  # signs suggestion buttons, so forged callback data is refused
+
+
+class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's callback context, with the bot's dependencies as a typed property."""
+
+    @property
+    def deps(self) -> Deps:
+        found = self.bot_data[DEPS_KEY]
+        if not isinstance(found, Deps):
+            raise TypeError(f"bot_data[{DEPS_KEY!r}] holds {type(found).__name__}, not Deps")
+        return found
+
+
+Handler: TypeAlias = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+def reader_locale(update: Update) -> Locale:
+    """The reader's language, from their Telegram settings; English when we lack theirs."""
+    user = update.effective_user
+    return get_locale(user.language_code if user else None)
+
+
+def message_of(update: Update) -> Message:
+    """The update's message, for handlers that only ever get updates with one."""
+    message = update.effective_message
+    if message is None:
+        raise TypeError(f"update {update.update_id} has no message")
+    return message
+
+
+async def reply(message: Message, text: str, **kwargs: Any) -> None:
+    await message.reply_text(fit_message(text), **kwargs)
+
+
+def is_admin(update: Update, context: BotContext) -> bool:
+    # Only the numeric id counts: usernames and group admin rights can be changed by others.
+    user = update.effective_user
+    return user is not None and user.id in context.deps.settings.admin_ids
+
+
+def admin_only(handler: Handler) -> Handler:
+    """Run the handler for an admin's message; tell anyone else politely that it is not theirs."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: BotContext) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        if not is_admin(update, context):
+            await reply(message, reader_locale(update)._(c.ADMINS_ONLY))
+            return
+        await handler(update, context)
+
+    return guarded
+
+
+def flood_limited(handler: Handler) -> Handler:
+    """Run the handler within the flood limits; past them, warn once, then stay quiet."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: BotContext) -> None:
+        message = update.effective_message
+        if message is not None and await _admitted(update, message, context):
+            await handler(update, context)
+
+    return guarded
+
+
+async def _admitted(update: Update, message: Message, context: BotContext) -> bool:
+    user, chat = update.effective_user, update.effective_chat
+    verdict = context.deps.flood.check(
+        user_id=user.id if user else None, chat_id=chat.id if chat else None
+    )
+    if verdict is Verdict.WARN:
+        log.warning("flood limit: user %s in chat %s", user and user.id, chat and chat.id)
+        await reply(message, reader_locale(update)._(c.SLOW_DOWN))
+    return verdict is Verdict.ANSWER

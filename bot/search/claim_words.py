@@ -1,0 +1,158 @@
+"""What search reads from a claim's own words: its side, places, claimants, subjects, years.
+
+A claim's *profile* is the part of it written in words (who, where, period, claimant...).
+Claims share wording (the same claimant, place or period on many claims), so each distinct
+text is read once (``lru_cache``), and each distinct profile once per index build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final, NamedTuple
+
+from bot.domain import Counted, counted, supersession_key
+from bot.lexicon import MATCHER, PLACES, Hit, place_ancestors
+from bot.text import parse_years, token_variants, tokenize
+from store.models import MEASURES, PERS, ClaimRow
+
+
+def concepts(hits: Iterable[Hit], kind: str) -> set[str]:
+    """The ids of the concepts of one kind among ``hits``."""
+    return {hit.concept.id for hit in hits if hit.concept.kind == kind}
+
+
+def bits(names: Iterable[str], positions: Mapping[str, int]) -> int:
+    """Names as a bit mask, each at its position."""
+    mask = 0
+    for name in names:
+        mask |= 1 << positions[name]
+    return mask
+
+
+# Bit positions and codes for the index's numeric columns.
+PLACE_BIT: Final = {place: bit for bit, place in enumerate(PLACES)}
+CLAIMANT_BIT: Final = {name: bit for bit, name in enumerate(sorted(MATCHER.concepts("claimant")))}
+SUBJECT_BIT: Final = {
+    name: bit for bit, name in enumerate(sorted(MATCHER.concepts("subject") | {"other"}))
+}
+SIDE_CODE: Final = {name: code for code, name in enumerate(sorted(MATCHER.concepts("side")))}
+MEASURE_CODE: Final = {measure: code for code, measure in enumerate(MEASURES)}
+PER_CODE: Final = {per: code for code, per in enumerate(PERS, start=1)}  # 0: a total
+UKRAINE: Final = 1 << PLACE_BIT["ukraine"]  # the war people ask about by default
+
+
+@lru_cache(maxsize=100_000)
+def find(text: str) -> tuple[Hit, ...]:
+    """Concept hits in a stored text, read as every language it could be in."""
+    return tuple(hit for tokens in token_variants(text) for hit in MATCHER.find(tokens))
+
+
+@lru_cache(maxsize=100_000)
+def words(text: str) -> str:
+    """A stored text as normalised words, in every language it could be in."""
+    return " ".join(" ".join(tokens) for tokens in token_variants(text))
+
+
+@lru_cache(maxsize=100_000)
+def side_and_places(who: str, where: str | None) -> tuple[str | None, frozenset[str]]:
+    """Whose losses (one side) and where (vocabulary places), from a claim's own words."""
+    sides = concepts(find(who), "side")
+    return (min(sides) if sides else None), frozenset(concepts(find(where or ""), "place"))
+
+
+@lru_cache(maxsize=100_000)
+def claimant_mask(text: str) -> int:
+    """The claimants a source text names, as bits (cached: sources repeat across claims)."""
+    return bits(concepts(find(text), "claimant"), CLAIMANT_BIT)
+
+
+@lru_cache(maxsize=100_000)
+def subject_mask(who: str) -> int:
+    return bits(concepts(find(who), "subject"), SUBJECT_BIT)
+
+
+@lru_cache(maxsize=10_000)
+def period_years(period: str | None) -> frozenset[int]:
+    """The years a claim's period names; a span ("1979–1989") covers every year in it."""
+    years = parse_years(tokenize(period or ""))
+    if len(years) >= 2 and "since" not in (period or "").lower():
+        years |= set(range(min(years), max(years) + 1))
+    return frozenset(years)
+
+
+@lru_cache(maxsize=10_000)
+def place_masks(places: frozenset[str]) -> tuple[int, int]:
+    """The places' bit mask, and that of the places with every place containing them."""
+    chain = {ancestor for place in places for ancestor in place_ancestors(place)}
+    return bits(places, PLACE_BIT), bits(chain, PLACE_BIT)
+
+
+class Profile(NamedTuple):
+    """The parts of a claim that search reads from words (not its id, date or figure)."""
+
+    who: str
+    where: str | None
+    period: str | None
+    claimant: str
+    published_by: str | None
+    reported_by: str | None
+    aliases: tuple[str, ...]
+    measure: str
+    per: str | None
+
+    @classmethod
+    def of(cls, row: ClaimRow) -> Profile:
+        return cls(row.who, row.where, row.period, row.claimant, row.published_by,
+                   row.reported_by, row.aliases, row.measure, row.per)  # fmt: skip
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The texts search reads words from, in the order a claim's text is written."""
+        parts = (self.who, self.measure, self.where, self.period, self.claimant,
+                 self.published_by, self.reported_by, *self.aliases)  # fmt: skip
+        return tuple(part for part in parts if part)
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """The texts that name who makes the claim."""
+        return tuple(p for p in (self.claimant, self.published_by, self.reported_by) if p) + (
+            self.aliases
+        )
+
+    def text(self) -> str:
+        """The profile's searchable words, for rapidfuzz; built only for re-ranked claims."""
+        return " ".join(words(part) for part in self.parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileFacts:
+    """What search knows about one profile: facets as bit masks, years, rate."""
+
+    thing: Counted
+    place_mask: int
+    chain_mask: int  # the places and every place that contains them
+    claimant_mask: int
+    subject_mask: int
+    years: frozenset[int]  # from the period only; the claim's own date is added per claim
+    since: bool
+    group: tuple[object, ...]  # claims with the same group supersede each other
+
+    @classmethod
+    def of(cls, p: Profile) -> ProfileFacts:
+        thing = counted(p.measure, p.per, p.who, p.where)
+        claimants = 0
+        for part in p.sources:
+            claimants |= claimant_mask(part)
+        place_mask, chain_mask = place_masks(thing.places)
+        return cls(
+            thing=thing,
+            place_mask=place_mask,
+            chain_mask=chain_mask,
+            claimant_mask=claimants,
+            subject_mask=subject_mask(p.who),
+            years=period_years(p.period),
+            since="since" in (p.period or "").lower(),
+            group=supersession_key(p.claimant, thing),
+        )

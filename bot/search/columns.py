@@ -1,0 +1,293 @@
+"""The index's columns: what search knows about every active claim, as numpy arrays.
+
+Building only; the ranker reads them. Sides, places, claimants and subjects are bit masks in
+the narrowest integer type that holds them, so a question scans little memory. Facts read from
+words are computed once per distinct profile and gathered per claim.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.domain import Counted, claim_date
+from bot.search.claim_words import (
+    CLAIMANT_BIT,
+    MEASURE_CODE,
+    PER_CODE,
+    PLACE_BIT,
+    SIDE_CODE,
+    SUBJECT_BIT,
+    Profile,
+    ProfileFacts,
+    words,
+)
+from store.models import ClaimRow
+
+Array = npt.NDArray[np.int64]
+Mask = npt.NDArray[np.bool_]
+Bits = npt.NDArray[np.unsignedinteger[Any]]
+EARLY_WAR_LAST_YEAR = 2022  # "early in the war": claims made by the end of its first year
+
+
+def mask_type(bits: int) -> type[np.unsignedinteger[Any]]:
+    """The narrowest unsigned integer type with at least ``bits`` bits."""
+    return next(t for t in (np.uint8, np.uint16, np.uint32, np.uint64) if np.iinfo(t).bits >= bits)
+
+
+def lacks(column: Bits, bits: int) -> Mask:
+    """Which claims have none of ``bits`` in a bit mask column."""
+    lacking: Mask = (column & column.dtype.type(bits)) == 0
+    return lacking
+
+
+class _ProfileColumns:
+    """``ProfileFacts`` of each distinct profile, as compact columns (one pass)."""
+
+    def __init__(self, profiles: Iterable[Profile]) -> None:
+        self.side, self.measure, self.per, self.since = (array("b") for _ in range(4))
+        self.side_bit, self.places, self.chain, self.claimants, self.subjects = (
+            array("Q") for _ in range(5)
+        )
+        self.first_year, self.group, self.thing = array("q"), array("q"), array("q")
+        self.years: list[frozenset[int]] = []  # shared sets: periods repeat
+        self.groups: dict[tuple[object, ...], int] = {}
+        self.things: dict[Counted, int] = {}
+        for facts in map(ProfileFacts.of, profiles):
+            self._append(facts)
+        self.period_years = frozenset().union(*self.years)
+        self.sides = frozenset(thing.side for thing in self.things if thing.side)
+
+    def _append(self, facts: ProfileFacts) -> None:
+        side = facts.thing.side
+        self.side.append(SIDE_CODE[side] if side else -1)
+        self.side_bit.append(1 << SIDE_CODE[side] if side else 0)
+        self.places.append(facts.place_mask)
+        self.chain.append(facts.chain_mask)
+        self.claimants.append(facts.claimant_mask)
+        self.subjects.append(facts.subject_mask)
+        self.measure.append(MEASURE_CODE[facts.thing.measure])
+        self.per.append(PER_CODE.get(facts.thing.per or "", 0))
+        self.since.append(facts.since)
+        self.years.append(facts.years)
+        self.first_year.append(min(facts.years, default=9999))
+        self.group.append(self.groups.setdefault(facts.group, len(self.groups)))
+        self.thing.append(self.things.setdefault(facts.thing, len(self.things)))
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """The columns the facet points read, per distinct combination of their values: claims
+    share few combinations, so points are computed per combination, then gathered."""
+
+    places: npt.NDArray[np.uint64]
+    chain: npt.NDArray[np.uint64]
+    measure_bit: npt.NDArray[np.uint64]
+    measure: npt.NDArray[np.uint64]
+    year: Array
+    since: Mask
+    early: Mask
+    per: npt.NDArray[np.uint64]
+
+    @classmethod
+    def of(cls, values: npt.NDArray[np.uint64]) -> Keyed:
+        """From the rows ``places, chain, measure, since, early, per, year``."""
+        places, chain, measure, since, early, per, year = values
+        return cls(
+            places=places,
+            chain=chain,
+            measure_bit=np.left_shift(np.uint64(1), measure),
+            measure=measure,
+            year=year.astype(np.int64),
+            since=since.astype(bool),
+            early=early.astype(bool),
+            per=per,
+        )
+
+
+@dataclass(frozen=True)
+class Columns:
+    """One entry per active claim, in id order (so ties go to the smaller id by position)."""
+
+    ids: Array
+    date: Array  # ``ClaimDate.key``
+    year: Array
+    low: Array
+    high: Array  # -1 for a single figure
+    profile: npt.NDArray[np.int32]  # which distinct profile the claim has
+    side: npt.NDArray[np.int8]
+    side_bit: Bits
+    places: Bits
+    chain: Bits  # the places and every place containing them
+    claimants: Bits
+    subjects: Bits
+    measure: npt.NDArray[np.int8]
+    measure_bit: Bits
+    per: npt.NDArray[np.int8]
+    thing: Array  # what the claim counts, as a code into ``things``
+    group: Array  # claims in one group supersede each other
+    years: dict[int, Mask]  # a byte per claim and year: faster than positions
+    key: npt.NDArray[np.intp]  # the claim's combination in ``keyed``
+    keyed: Keyed
+    things: dict[Counted, int]
+    sides: frozenset[str]  # the sides some claim counts
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class _Scalars:
+    """The per-claim numbers of one pass over the rows, before they are put in id order."""
+
+    ids: array[int]
+    dates: array[int]
+    lows: array[int]
+    highs: array[int]
+    profile_at: array[int]
+
+
+def read_rows(rows: Iterable[ClaimRow]) -> tuple[_Scalars, list[Profile]]:
+    """One pass that keeps numbers and one copy of each distinct profile, never every row at
+    once: at 100,000 claims, holding the rows too would double a build's peak memory."""
+    profiles: dict[Profile, int] = {}
+    scalars = _Scalars(*(array("q") for _ in range(5)))
+    for row in rows:
+        scalars.ids.append(row.id)
+        scalars.dates.append(claim_date(row.date).key)
+        scalars.lows.append(row.figure_low)
+        scalars.highs.append(-1 if row.figure_high is None else row.figure_high)
+        scalars.profile_at.append(profiles.setdefault(Profile.of(row), len(profiles)))
+    return scalars, list(profiles)
+
+
+def build_columns(rows: Iterable[ClaimRow]) -> tuple[Columns, list[Profile]]:
+    """The columns of every row, and the distinct profiles they point into."""
+    scalars, profiles = read_rows(rows)
+    order = np.argsort(np.frombuffer(scalars.ids, np.int64), kind="stable")
+
+    def ordered(values: array[int]) -> Array:
+        return np.frombuffer(values, np.int64)[order]
+
+    profile_of = ordered(scalars.profile_at).astype(np.int32)
+    facts = _ProfileColumns(profiles)
+
+    def column(values: array[int], dtype: type) -> npt.NDArray[Any]:
+        return np.asarray(values, dtype)[profile_of]
+
+    year = ordered(scalars.dates) // 10_000
+    measure = column(facts.measure, np.int8)
+    measure_type = mask_type(len(MEASURE_CODE))
+    masks = {
+        "side_bit": column(facts.side_bit, mask_type(len(SIDE_CODE))),
+        "places": column(facts.places, mask_type(len(PLACE_BIT))),
+        "chain": column(facts.chain, mask_type(len(PLACE_BIT))),
+        "claimants": column(facts.claimants, mask_type(len(CLAIMANT_BIT))),
+        "subjects": column(facts.subjects, mask_type(len(SUBJECT_BIT))),
+    }
+    per = column(facts.per, np.int8)
+    early = (year <= np.minimum(column(facts.first_year, np.int64), EARLY_WAR_LAST_YEAR)) & (
+        year <= EARLY_WAR_LAST_YEAR
+    )
+    read = (masks["places"], masks["chain"], measure, column(facts.since, np.bool_), early, per)
+    key, keyed = _combinations((*read, year))
+    columns = Columns(
+        ids=ordered(scalars.ids),
+        date=ordered(scalars.dates),
+        year=year,
+        low=ordered(scalars.lows),
+        high=ordered(scalars.highs),
+        profile=profile_of,
+        side=column(facts.side, np.int8),
+        measure=measure,
+        measure_bit=np.left_shift(measure_type(1), measure.astype(measure_type)),
+        per=per,
+        thing=column(facts.thing, np.int64),
+        group=column(facts.group, np.int64),
+        years=_year_masks(facts, profile_of, year),
+        key=key,
+        keyed=keyed,
+        things=facts.things,
+        sides=facts.sides,
+        **masks,
+    )
+    return columns, profiles
+
+
+def _year_masks(
+    facts: _ProfileColumns, profile_of: npt.NDArray[np.int32], year: Array
+) -> dict[int, Mask]:
+    """For each year some claim covers, which claims cover it: by their period or date."""
+    found: dict[int, Mask] = {}
+    for each in sorted({*facts.period_years, *np.unique(year).tolist()}):
+        in_period = np.fromiter((each in f for f in facts.years), np.bool_, len(facts.years))
+        found[each] = in_period[profile_of] | (year == each)
+    return found
+
+
+def _combinations(
+    parts: Sequence[npt.NDArray[Any]],
+) -> tuple[npt.NDArray[np.intp], Keyed]:
+    """Each claim's distinct combination of ``parts``, and the combinations themselves."""
+    combinations, key = np.unique(
+        np.stack([part.astype(np.uint64) for part in parts], axis=1),
+        axis=0,
+        return_inverse=True,
+    )
+    return key.reshape(-1).astype(np.intp), Keyed.of(combinations.T)
+
+
+def postings(
+    profiles: Sequence[Profile], profile_of: npt.NDArray[np.int32]
+) -> dict[str, npt.NDArray[np.int32]]:
+    """Word -> positions of the claims whose text holds it, built from distinct text parts
+    (a claimant or place is read once, not once per claim) and array operations."""
+    part_ids: dict[str, int] = {}
+    pair_part, pair_profile = array("i"), array("i")  # (part, profile) pairs, compactly
+    for position, profile in enumerate(profiles):
+        for part in profile.parts:
+            pair_part.append(part_ids.setdefault(part, len(part_ids)))
+            pair_profile.append(position)
+    by_part = np.argsort(np.frombuffer(pair_part, np.int32), kind="stable")
+    holders = np.frombuffer(pair_profile, np.int32)[by_part]  # profiles, grouped by part
+    bounds = np.searchsorted(
+        np.frombuffer(pair_part, np.int32)[by_part], np.arange(len(part_ids) + 1)
+    )
+    del pair_part, pair_profile, by_part
+    word_parts: dict[str, list[int]] = {}
+    for part, part_id in part_ids.items():
+        for word in set(words(part).split()):
+            word_parts.setdefault(word, []).append(part_id)
+    members = np.argsort(profile_of, kind="stable")  # claims grouped by profile
+    sizes = np.bincount(profile_of, minlength=len(profiles))
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    found: dict[str, npt.NDArray[np.int32]] = {}
+    for word, parts in word_parts.items():
+        owners = np.unique(
+            np.concatenate([holders[bounds[part] : bounds[part + 1]] for part in parts])
+        )
+        repeat = sizes[owners]
+        offsets = np.arange(repeat.sum()) - np.repeat(np.cumsum(repeat) - repeat, repeat)
+        holding = members[np.repeat(starts[owners], repeat) + offsets]
+        found[word] = np.sort(holding).astype(np.int32)  # half the memory of int64
+    return found
+
+
+def supersession(columns: Columns) -> tuple[Array, Array]:
+    """The claims a later claim in their group replaces (sorted ids), and for each, that
+    group's newest claim's id."""
+    n = len(columns)
+    if not n:
+        return np.array([], np.int64), np.array([], np.int64)
+    group_of = columns.group
+    order = np.lexsort((columns.ids, columns.date, group_of))  # each group's newest last
+    last = np.r_[group_of[order][1:] != group_of[order][:-1], True]
+    newest = np.empty(n, np.int64)
+    newest[order] = np.repeat(order[last], np.diff(np.r_[-1, np.flatnonzero(last)]))
+    older = columns.date < columns.date[newest]
+    return columns.ids[older], columns.ids[newest[older]]

@@ -1,0 +1,343 @@
+"""The ranker: which claims may answer a question (eligibility), then which answers best.
+
+A claim is eligible only if it is compatible with every facet the question names: a Russian
+figure for a question about Ukrainian losses is the worst bug this product can have. Eligible
+claims earn points for how exactly they fit (``Weights``), and rapidfuzz similarity on the
+question's remaining words breaks what the points leave open. It never makes an ineligible
+claim an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+
+from bot.search.claim_words import (
+    CLAIMANT_BIT,
+    MEASURE_CODE,
+    PER_CODE,
+    PLACE_BIT,
+    SIDE_CODE,
+    SUBJECT_BIT,
+    UKRAINE,
+    bits,
+)
+from bot.search.columns import Array, Columns, Keyed, Mask, lacks
+from bot.search.result import Facets, Reason
+from bot.search.select import best_levels, contenders, top
+from bot.vocabulary import VOCABULARY
+
+Scores = npt.NDArray[np.float64]
+RERANK: Final = 128  # candidates re-ranked with rapidfuzz; all of them in a smaller store
+MAX_SUGGESTIONS: Final = 3
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Every number the ranking uses, named, so that ``eval`` can sweep them."""
+
+    exact_place: float = 25.0  # the claim is about exactly the places named
+    overlapping_place: float = 15.0  # ... about some of them
+    default_place: float = 8.0  # no place named: the war people ask about by default
+    within_default_place: float = 4.0  # ... a place inside it
+    named_measure: float = 12.0  # the measure named, not only one of its family
+    family_measure: float = 6.0
+    default_measure: float = 4.0  # no measure named: deaths are what people mean
+    named_side: float = 8.0
+    dated_year: float = 10.0  # the claim was made in the year named
+    covered_year: float = 5.0  # ... or its period covers it
+    cumulative: float = 10.0  # "so far", "since the invasion": a running total
+    early: float = 10.0  # "at the start of the war"
+    per_day: float = 15.0
+    rate_penalty: float = -12.0  # a rate does not answer "how many"
+    recency_years: float = 100.0  # a year newer is worth 1/this of a point: breaks ties
+    claimant: float = 25.0  # shared out over the claimants named
+    quoted_number: float = 25.0  # the claim gives the figure the question quotes
+    similarity: float = 0.3  # per point of rapidfuzz similarity (0-100)
+    word_lift: float = 30.0  # candidate selection: a claim holding all the question's words
+    content_only_similarity: float = 60.0  # words alone, no concept named: must match closely
+    relative_floor: float = 0.5  # of the best score; weaker matches are dropped
+    suggestion_cutoff: float = 45.0  # rapidfuzz similarity for a related-claim suggestion
+
+
+WEIGHTS: Final = Weights()
+
+
+class Searchable(Protocol):
+    """What the ranker reads: an index's columns, postings and claim texts."""
+
+    @property
+    def columns(self) -> Columns: ...
+
+    @property
+    def postings(self) -> Mapping[str, npt.NDArray[np.int32]]: ...
+
+    def text(self, row: int) -> str: ...
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A facet the question names, and which claims it rules out."""
+
+    reason: Reason
+    rules_out: Mask
+    blocker: str | None = None  # the subject, for ``Reason.SUBJECT``
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The best claims' ids with their scores, or why there are none."""
+
+    scored: tuple[tuple[int, float], ...] = ()
+    reason: Reason | None = None
+    blocker: str | None = None
+
+
+# --- eligibility ----------------------------------------------------------------------------
+
+
+def failures(columns: Columns, facets: Facets) -> list[Failure]:
+    """For each facet the question names, which claims it rules out."""
+    n = len(columns)
+    found = [
+        Failure(Reason.SUBJECT, lacks(columns.subjects, 1 << SUBJECT_BIT[s]), s)
+        for s in sorted(facets.subjects)
+    ]
+    if facets.sides:
+        # "Ukrainians killed by Russians": when one named side has no claims, none answers.
+        whole = bool(facets.sides - columns.sides)
+        wanted = bits(facets.sides, SIDE_CODE)
+        found.append(
+            Failure(Reason.SIDE, np.ones(n, bool) if whole else lacks(columns.side_bit, wanted))
+        )
+    if facets.unknown_places:
+        found.append(Failure(Reason.PLACE, np.ones(n, bool)))
+    elif facets.places:
+        found.append(Failure(Reason.PLACE, lacks(columns.chain, bits(facets.places, PLACE_BIT))))
+    if facets.measures:
+        families = VOCABULARY.measure_families()
+        allowed = set().union(*(families[m] for m in facets.measures))
+        found.append(
+            Failure(Reason.MEASURE, lacks(columns.measure_bit, bits(allowed, MEASURE_CODE)))
+        )
+    if facets.claimants or facets.excluded_claimants:
+        found.append(Failure(Reason.CLAIMANT, _claimant_failures(columns, facets)))
+    if facets.years:
+        covered = np.zeros(n, bool)
+        for year in facets.years & columns.years.keys():
+            covered |= columns.years[year]
+        found.append(Failure(Reason.YEAR, ~covered))
+    if facets.per_day:
+        found.append(Failure(Reason.RATE, columns.per != PER_CODE["day"]))
+    return found
+
+
+def _claimant_failures(columns: Columns, facets: Facets) -> Mask:
+    fails = ~lacks(columns.claimants, bits(facets.excluded_claimants, CLAIMANT_BIT))
+    if facets.claimants:
+        fails |= lacks(columns.claimants, bits(facets.claimants, CLAIMANT_BIT))
+    return fails
+
+
+def eligible(columns: Columns, found: Iterable[Failure]) -> Mask:
+    allowed = np.ones(len(columns), bool)
+    for failure in found:
+        allowed &= ~failure.rules_out
+    return allowed
+
+
+def nearest_failure(found: list[Failure]) -> Failure | None:
+    """What kept the nearest claims out: the facet most of them fail, first seen first.
+
+    The nearest claims are those failing the fewest facets. None: no facet ruled out any.
+    """
+    if not found:
+        return None
+    counts = np.zeros(len(found[0].rules_out), np.uint8)
+    for failure in found:
+        counts += failure.rules_out  # bools add as 0/1: how many facets each claim fails
+    refused = counts > 0
+    if not refused.any():
+        return None
+    nearest = refused & (counts == counts[refused].min())
+    tallies = [np.count_nonzero(failure.rules_out & nearest) for failure in found]
+    most = max(tallies)
+    first = {
+        position: (int(np.argmax(found[position].rules_out & nearest)), position)
+        for position, tally in enumerate(tallies)
+        if tally == most
+    }
+    return found[min(first, key=lambda position: first[position])]
+
+
+# --- points ---------------------------------------------------------------------------------
+
+
+def points(keyed: Keyed, facets: Facets, w: Weights = WEIGHTS) -> Scores:
+    """Points for how exactly each combination of claim facts fits the question."""
+    points = (keyed.year - 2000) / w.recency_years  # newer wins a tie
+    points += _place_points(keyed, facets, w)
+    if facets.measures:
+        named = np.uint64(bits((m for m in facets.measures if m in MEASURE_CODE), MEASURE_CODE))
+        points += np.where((keyed.measure_bit & named) != 0, w.named_measure, w.family_measure)
+    else:
+        points += np.where(keyed.measure == MEASURE_CODE["killed"], w.default_measure, 0.0)
+    if facets.sides:
+        points += w.named_side
+    if facets.years:
+        dated = np.isin(keyed.year, list(facets.years))
+        points += np.where(dated, w.dated_year, w.covered_year)
+    if "cumulative" in facets.periods:
+        points += np.where(keyed.since, w.cumulative, 0.0)
+    if "early" in facets.periods:
+        points += np.where(keyed.early, w.early, 0.0)
+    if facets.per_day:
+        points += w.per_day
+    else:
+        points += np.where(keyed.per != 0, w.rate_penalty, 0.0)
+    return points
+
+
+def _place_points(keyed: Keyed, facets: Facets, w: Weights) -> Scores:
+    if facets.places:
+        wanted = np.uint64(bits(facets.places, PLACE_BIT))
+        overlap = np.where((keyed.places & wanted) != 0, w.overlapping_place, 0.0)
+        return np.where(keyed.places == wanted, w.exact_place, overlap)
+    ukraine = np.uint64(UKRAINE)
+    within = np.where((keyed.chain & ukraine) != 0, w.within_default_place, 0.0)
+    return np.where((keyed.places & ukraine) != 0, w.default_place, within)
+
+
+def bonus(
+    columns: Columns, facets: Facets, rows: Array, keyed_points: Scores, w: Weights = WEIGHTS
+) -> Scores:
+    """Points for how exactly each of the eligible ``rows`` fits the question: their
+    combinations' points, and points for what claims rarely share (none is negative)."""
+    found = keyed_points[columns.key[rows]]
+    if facets.claimants:
+        # Naming the claimant three ways ("the blogger's video, shared by Gerashchenko")
+        # favours the claim that has all three.
+        claimants = columns.claimants[rows]
+        named = claimants.dtype.type(bits(facets.claimants, CLAIMANT_BIT))
+        shared = np.bitwise_count(claimants & named)
+        found += w.claimant * shared / len(facets.claimants)
+    if facets.numbers:
+        low, high = columns.low[rows], columns.high[rows]
+        quoted = np.zeros(len(rows), bool)
+        for number in facets.numbers:
+            quoted |= (low == number) | (high == number)
+        found += w.quoted_number * quoted
+    return found
+
+
+def overlap(index: Searchable, words: Iterable[str]) -> Scores:
+    """How many of the words each claim contains: a cheap stand-in for rapidfuzz."""
+    counts = np.zeros(len(index.columns))
+    for word in set(words):
+        if word in index.postings:
+            counts[index.postings[word]] += 1
+    return counts
+
+
+# --- ranking --------------------------------------------------------------------------------
+
+
+def rank(
+    index: Searchable,
+    facets: Facets,
+    *,
+    limit: int,
+    exhaustive: bool = False,
+    w: Weights = WEIGHTS,
+) -> Ranking:
+    """The eligible claims' best ``limit``, by points then similarity; or why none is."""
+    columns = index.columns
+    found = failures(columns, facets)
+    rows = np.flatnonzero(eligible(columns, found))
+    if not len(rows):
+        return _refusal(found)
+    keyed_points = points(columns.keyed, facets, w)
+    scores = bonus(columns, facets, rows, keyed_points, w)
+    # Words no claim contains cannot tell claims apart; left in, they only add noise.
+    words = [word for word in facets.content if word in index.postings]
+    if not words:
+        positions = best_levels(scores, limit)  # rows are in id order: ties go to the first
+        scored = [(int(columns.ids[rows[p]]), float(scores[p])) for p in positions]
+    else:
+        if len(rows) > RERANK and not exhaustive:
+            rows, scores = _candidates(index, facets, rows, scores, words, keyed_points, w)
+        similarity = process.cdist(
+            [" ".join(words)],
+            [index.text(row) for row in rows.tolist()],
+            scorer=fuzz.token_set_ratio,
+            processor=None,
+            dtype=np.float64,
+        )[0]
+        if not facets.names_concept:  # words alone, with no concept named, must match closely
+            close = similarity >= w.content_only_similarity
+            rows, scores, similarity = rows[close], scores[close], similarity[close]
+        if not len(rows):
+            return _refusal(found)
+        scores = scores + w.similarity * similarity
+        scored = [(int(columns.ids[rows[o]]), float(scores[o])) for o in top(scores, rows, limit)]
+    # Claims far behind the best are noise next to it, not extra answers.
+    floor = scored[0][1] * w.relative_floor
+    return Ranking(tuple((claim_id, score) for claim_id, score in scored if score >= floor))
+
+
+def _candidates(
+    index: Searchable,
+    facets: Facets,
+    rows: Array,
+    scores: Scores,
+    words: list[str],
+    keyed_points: Scores,
+    w: Weights,
+) -> tuple[Array, Scores]:
+    """The ``RERANK`` eligible claims worth re-ranking with rapidfuzz, with their points.
+
+    Claims holding the question's other words first; rapidfuzz decides among them. A guess is
+    a claim's points, lifted for each of the words it holds. Claims holding none compete on
+    points alone: only the ``RERANK`` best of them can make the cut, so they and the claims
+    holding a word are all that is weighed.
+    """
+    columns = index.columns
+    held = overlap(index, words)
+    weighed = np.zeros(len(columns), bool)
+    weighed[rows] = held[rows] > 0
+    weighed[rows[contenders(scores, RERANK)]] = True
+    rows = np.flatnonzero(weighed)
+    scores = bonus(columns, facets, rows, keyed_points, w)
+    keep = top(scores + w.word_lift * held[rows] / len(words), rows, RERANK)
+    return rows[keep], scores[keep]
+
+
+def _refusal(found: list[Failure]) -> Ranking:
+    failure = nearest_failure(found)
+    if failure is None:
+        return Ranking(reason=Reason.WEAK)
+    return Ranking(reason=failure.reason, blocker=failure.blocker)
+
+
+def related(index: Searchable, words: list[str], *, w: Weights = WEIGHTS) -> list[int]:
+    """Ids of the claims closest to the question's words, for a "related claims" list."""
+    columns = index.columns
+    rows = np.arange(len(columns))
+    if len(rows) > RERANK:
+        # The claims sharing the most of its words, in id order (as over the whole store,
+        # where rapidfuzz breaks ties by position).
+        rows = np.sort(best_levels(overlap(index, words), RERANK))
+    found = process.extract(
+        " ".join(words),
+        [index.text(row) for row in rows.tolist()],
+        scorer=fuzz.token_set_ratio,
+        processor=None,
+        score_cutoff=w.suggestion_cutoff,
+        limit=MAX_SUGGESTIONS,
+    )
+    return [int(columns.ids[rows[position]]) for _text, _score, position in found]
