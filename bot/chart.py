@@ -32,7 +32,7 @@ from bot.domain import Spread, claim_date
 from bot.i18n import EN, Locale
 from bot.render import comparison_summary, format_figure, what_is_counted
 from bot.vocabulary import VOCABULARY
-from store.models import ClaimPublic
+from store import ClaimPublic
 
 LOG_SCALE_SPREAD: Final = 10.0  # times between the lowest and highest figure
 LABEL_CHARS: Final = 36  # characters of a claimant's name on the chart

@@ -8,6 +8,7 @@ import logging
 import sys
 import urllib.request
 from collections.abc import Sequence
+from dataclasses import fields, replace
 from pathlib import Path
 
 from bot.compare import compare
@@ -16,6 +17,7 @@ from bot.evaluate import evaluate, load_questions
 from bot.i18n import LANGUAGES, get_locale
 from bot.logs import setup_logging
 from bot.render import PLAIN, render_answer, render_comparison, render_no_answer
+from bot.search import WEIGHTS, Weights
 from bot.service import Answerer, seed_if_empty
 from bot.text import detect_language
 from bot.webhook import HEALTH_PATH, database_ok
@@ -23,11 +25,11 @@ from store import (
     ClaimValidationError,
     create_db_engine,
     describe_database,
+    ensure_meta,
     export_claims,
     import_claims,
     seed_claims,
 )
-from store.claims import ensure_meta
 from store.migrate import current_revision, upgrade
 
 HEALTH_TIMEOUT_SECONDS = 3.0  # seconds; a container health check must answer promptly
@@ -78,6 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluation.add_argument("files", type=Path, nargs="+", help="question sets (JSON)")
     evaluation.add_argument("--misses", action="store_true", help="list every wrong answer")
+    evaluation.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        type=_weight,
+        help="rank with one of the ranker's weights changed, e.g. exact_place=30 (repeatable)",
+    )
     commands.add_parser(
         "run", help="run the Telegram bot: webhooks if WEBHOOK_URL is set, else long polling"
     )
@@ -188,10 +198,24 @@ def _compare(settings: Settings, topic: str, lang: str | None, output: Path | No
     return 0
 
 
-def _eval(settings: Settings, files: list[Path], *, misses: bool) -> int:
+def _weight(text: str) -> tuple[str, float]:
+    """A ``NAME=VALUE`` weight change for ``eval``; argparse reports what is wrong."""
+    name, _, value = text.partition("=")
+    if name not in {field.name for field in fields(Weights)}:
+        known = ", ".join(field.name for field in fields(Weights))
+        raise argparse.ArgumentTypeError(f"{name!r} is not a weight; the weights are: {known}")
+    try:
+        return name, float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+
+
+def _eval(
+    settings: Settings, files: list[Path], *, misses: bool, weights: list[tuple[str, float]]
+) -> int:
     engine = create_db_engine(settings.database_url)
     seed_if_empty(engine=engine, seed_file=settings.seed_file)
-    index = Answerer(engine).index()
+    index = Answerer(engine, weights=replace(WEIGHTS, **dict(weights))).index()
     for path in files:
         try:
             questions = load_questions(path)
@@ -225,7 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             output = args.output if args.command == "chart" else None
             return _compare(settings, " ".join(args.topic), args.lang, output)
         if args.command == "eval":
-            return _eval(settings, args.files, misses=args.misses)
+            return _eval(settings, args.files, misses=args.misses, weights=args.weight)
         if args.command == "db":
             return _db(settings, args.db_command)
         if args.command == "health":

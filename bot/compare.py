@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from bot.domain import Spread
 from bot.search import ClaimIndex, SearchResult
-from store.models import ClaimPublic
+from store import ClaimPublic
 
 MAX_COMPARED = 100  # claims in one comparison; more would be unreadable anyway
 

@@ -13,9 +13,14 @@ from typing import Any, Final
 from bot.lexicon import MATCHER
 from bot.text import tokenize
 from bot.vocabulary import VOCABULARY
-from store import ClaimCreate, ClaimValidationError, FieldError, validate_claim
-from store.claims import EDITABLE_FIELDS
-from store.models import check_figure
+from store import (
+    EDITABLE_FIELDS,
+    ClaimCreate,
+    ClaimValidationError,
+    FieldError,
+    check_figure,
+    validate_claim,
+)
 
 _QUALIFIER_PREFIXES: Final = (
     ("more than", "more than"),

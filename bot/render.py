@@ -18,7 +18,7 @@ from bot.compare import Comparison
 from bot.domain import Spread, counts_same_thing
 from bot.i18n import EN, Locale
 from bot.search import SearchResult
-from store.models import AuditRecord, ClaimPublic
+from store import AuditRecord, ClaimPublic
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from bot.constants import INDEX_REFRESH_SECONDS
-from bot.search import ClaimIndex, SearchResult
+from bot.search import WEIGHTS, ClaimIndex, SearchResult, Weights
 from store import (
     ClaimCreate,
     ClaimPublic,
@@ -47,8 +47,15 @@ class Answerer:
     thread rebuilds, the others keep answering from the previous index.
     """
 
-    def __init__(self, engine: Engine, *, refresh_seconds: float = INDEX_REFRESH_SECONDS) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        refresh_seconds: float = INDEX_REFRESH_SECONDS,
+        weights: Weights = WEIGHTS,
+    ) -> None:
         self.engine = engine
+        self._weights = weights
         self._refresh_seconds = refresh_seconds
         self._lock = threading.Lock()  # guards the fields below
         self._rebuilding = threading.Lock()  # one rebuild at a time
@@ -58,7 +65,10 @@ class Answerer:
 
     def _build(self) -> ClaimIndex:
         rows = active_claim_rows(engine=self.engine)  # streamed
-        return ClaimIndex.from_rows(rows, lambda ids: get_claims(engine=self.engine, ids=ids))
+        return ClaimIndex.from_rows(rows, self._fetch, weights=self._weights)
+
+    def _fetch(self, ids: Sequence[int]) -> Sequence[ClaimPublic]:
+        return get_claims(engine=self.engine, ids=ids)
 
     def index(self, *, force: bool = False) -> ClaimIndex:
         """The current index; checks the store revision at most once per refresh period."""

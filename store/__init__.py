@@ -14,6 +14,7 @@ from store.claims import (
     claim_history,
     count_claims,
     edit_claim,
+    ensure_meta,
     export_claims,
     get_claim,
     get_claims,
@@ -28,11 +29,23 @@ from store.claims import (
     validate_document,
 )
 from store.db import DEFAULT_DATABASE_URL, create_db_engine, describe_database
-from store.models import AuditRecord, Claim, ClaimBase, ClaimCreate, ClaimPublic, ClaimRow
+from store.models import (
+    MEASURES,
+    PERS,
+    AuditRecord,
+    Claim,
+    ClaimBase,
+    ClaimCreate,
+    ClaimPublic,
+    ClaimRow,
+    check_figure,
+)
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "EDITABLE_FIELDS",
+    "MEASURES",
+    "PERS",
     "AuditRecord",
     "Backup",
     "Claim",
@@ -48,11 +61,13 @@ __all__ = [
     "StoreError",
     "active_claim_rows",
     "add_claim",
+    "check_figure",
     "claim_history",
     "count_claims",
     "create_db_engine",
     "describe_database",
     "edit_claim",
+    "ensure_meta",
     "export_claims",
     "get_claim",
     "get_claims",

@@ -15,7 +15,7 @@ from typing import Final, NamedTuple
 from bot.domain import Counted, counted, supersession_key
 from bot.lexicon import MATCHER, PLACES, Hit, place_ancestors
 from bot.text import parse_years, token_variants, tokenize
-from store.models import MEASURES, PERS, ClaimRow
+from store import MEASURES, PERS, ClaimRow
 
 
 def concepts(hits: Iterable[Hit], kind: str) -> set[str]:

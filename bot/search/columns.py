@@ -27,7 +27,7 @@ from bot.search.claim_words import (
     ProfileFacts,
     words,
 )
-from store.models import ClaimRow
+from store import ClaimRow
 
 Array = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]

@@ -23,7 +23,7 @@ from bot.search.ranker import WEIGHTS, Weights, rank, related
 from bot.search.reader import Speller, read_question
 from bot.search.result import RELATED_REASONS, Facets, Match, Reason, SearchResult, UncachedError
 from bot.text import tokenize
-from store.models import ClaimPublic, ClaimRow
+from store import ClaimPublic, ClaimRow
 
 CLAIM_CACHE: Final = 4_096  # full claims kept per index, so popular answers skip the store
 TEXT_CACHE: Final = 16_384  # re-ranked claim texts kept per index (about 200 bytes each)

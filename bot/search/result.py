@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.domain import Counted, claim_date
-from store.models import ClaimPublic
+from store import ClaimPublic
 
 
 class Reason(StrEnum):

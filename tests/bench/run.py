@@ -38,9 +38,10 @@ from pathlib import Path
 from typing import Any, Final
 
 # Run as a script, only tests/bench/ is on sys.path; ``bench`` and ``helpers`` live in tests/.
+# The project root goes first: tests/bot and tests/store would otherwise stand in for bot and
+# store as namespace packages.
 TESTS_DIR: Final = Path(__file__).resolve().parents[1]
-if str(TESTS_DIR) not in sys.path:
-    sys.path.insert(0, str(TESTS_DIR))
+sys.path[:0] = [str(TESTS_DIR.parent), str(TESTS_DIR)]
 
 from helpers.fake_telegram import ApiCall, FakeTelegram  # noqa: E402
 from helpers.processes import bot_env, bot_process, run_cli, stop  # noqa: E402

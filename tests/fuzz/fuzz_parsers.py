@@ -17,7 +17,9 @@ def main() -> None:
     # atheris is not a project dependency: only whoever fuzzes installs it.
     import atheris  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
-    sys.path.insert(0, str(TESTS))  # for helpers.*, as pytest's rootdir import gives tests
+    # helpers.* as pytest's rootdir import gives them; the root first, or tests/bot and
+    # tests/store would stand in for the bot and store packages.
+    sys.path[:0] = [str(TESTS.parent), str(TESTS)]
     # Coverage feedback only from the project's code, not from pydantic or SQLAlchemy.
     with atheris.instrument_imports(include=["bot", "store"]):
         from helpers.fuzzing import check

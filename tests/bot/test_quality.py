@@ -63,3 +63,18 @@ def test_eval_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     done = run_cli("eval", str(tmp_path / "nope.json"), cwd=tmp_path)
     assert done.returncode == 2
     assert "is not a question set" in done.stderr
+
+
+def test_eval_ranks_with_a_weight_changed_on_the_command_line(tmp_path: Path) -> None:
+    usual = run_cli("eval", str(DEV_SET), cwd=tmp_path)
+    # Places that match exactly now cost points: questions naming a place go wrong.
+    swept = run_cli("eval", str(DEV_SET), "--weight", "exact_place=-100", cwd=tmp_path)
+    assert swept.returncode == usual.returncode == 0, swept.stderr
+    assert swept.stdout.splitlines()[2] != usual.stdout.splitlines()[2]  # the top-1 row
+
+
+def test_eval_names_the_weights_when_given_an_unknown_one(tmp_path: Path) -> None:
+    done = run_cli("eval", str(DEV_SET), "--weight", "luck=3", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "'luck' is not a weight" in done.stderr
+    assert "exact_place" in done.stderr
