@@ -26,8 +26,23 @@ if TYPE_CHECKING:
 
 _DATE_RE: Final = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", re.ASCII)
 YEARS: Final = range(1800, 2201)  # a claim dated outside is a typo, not history
+# Whom a figure counts, one per claim; when its words name several, the first listed wins.
+CORE_SUBJECTS: Final = {
+    "prisoners": "prisoners and hostages",
+    "civilians": "civilians",
+    "soldiers": "soldiers",
+    "people": "all people",
+}
 FLOOR_QUALIFIERS: Final = frozenset({"more than", "at least"})  # the figure is a minimum
 CEILING_QUALIFIERS: Final = frozenset({"fewer than", "up to"})  # the figure is a maximum
+
+
+class Span(StrEnum):
+    """What stretch of time a figure covers: only like is compared with like."""
+
+    TOTAL = "total"  # a running total to the claim's date, or over a war or battle
+    YEAR = "year"  # one calendar year: "in 2024"
+    RATE = "rate"  # per day, week, month
 
 
 class Precision(StrEnum):
@@ -87,6 +102,15 @@ class ClaimDate:
         return "-".join(parts)
 
 
+def core_subject(named: Iterable[str]) -> str:
+    """A claim's one core subject, from the subjects its words name. Words naming none (a
+    nation: "Palestinians") or both soldiers and civilians count all people."""
+    core = set(named) & CORE_SUBJECTS.keys()
+    if {"soldiers", "civilians"} <= core:
+        return "people"
+    return next((subject for subject in CORE_SUBJECTS if subject in core), "people")
+
+
 @lru_cache(maxsize=4_096)
 def claim_date(text: str) -> ClaimDate:
     """A stored (already valid) date string, parsed once."""
@@ -95,7 +119,8 @@ def claim_date(text: str) -> ClaimDate:
 
 @dataclass(frozen=True, slots=True)
 class Counted:
-    """What a claim's figure counts, in vocabulary terms: its measure, rate, side and places.
+    """What a claim's figure counts, in vocabulary terms: its measure, rate, side, subject
+    (soldiers, civilians...) and places.
 
     Its wording (who, where) is read through the vocabulary, so "Russian soldiers" and
     "Russian troops" count the same thing.
@@ -104,32 +129,51 @@ class Counted:
     measure: str
     per: str | None
     side: str | None
+    subject: str
     places: frozenset[str]
+    span: Span = Span.TOTAL  # a running total, one year's figure, or a rate
 
     @classmethod
     def of(cls, claim: ClaimPublic) -> Counted:
-        return counted(claim.measure, claim.per, claim.who, claim.where)
+        return counted(claim.measure, claim.per, claim.who, claim.where, claim.period)
 
     def overlaps(self, other: Counted) -> bool:
         """The same measure, rate and side, over the same or overlapping places (Bakhmut,
         and Bakhmut with Pokrovsk): claims a comparison may list together."""
         same_places = bool(self.places & other.places) or self.places == other.places
-        return (self.measure, self.per, self.side) == (
-            other.measure,
-            other.per,
-            other.side,
-        ) and same_places
+        mine = (self.measure, self.per, self.side, self.subject, self.span)
+        theirs = (other.measure, other.per, other.side, other.subject, other.span)
+        return mine == theirs and same_places
 
 
 @lru_cache(maxsize=100_000)
-def counted(measure: str, per: str | None, who: str, where: str | None) -> Counted:
+def counted(
+    measure: str, per: str | None, who: str, where: str | None, period: str | None = None
+) -> Counted:
     """What a claim with these fields counts (cached: claims repeat their wording)."""
     # Imported here because the store imports this module for dates, and the matcher
     # loads its dictionaries on import: the store should not pay for that.
-    from bot.search.claim_words import side_and_places
+    from bot.search.claim_words import side_and_places, single_year, subjects_of
 
     side, places = side_and_places(who, where)
-    return Counted(measure, per, side, places)
+    # Whoever a figure of captures counts, they are prisoners now.
+    subject = "prisoners" if measure == "captured" else core_subject(subjects_of(who))
+    span = Span.RATE if per else Span.YEAR if single_year(period) else Span.TOTAL
+    return Counted(measure, per, side, subject, places, span)
+
+
+def gives(claim: ClaimPublic, number: int) -> bool:
+    """Whether a claim gives a figure a question quotes, as the question rounds it: "655
+    thousand" is 654,965; a range gives both its ends."""
+    slack = rounding(number)
+    return any(abs(end - number) <= slack for end in (claim.figure_low, claim.figure_high) if end)
+
+
+def rounding(number: int) -> int:
+    """How far a figure may be from a quoted round number and still be the one quoted: half
+    its last significant digit, and never more than 5% of it."""
+    zeros = len(str(number)) - len(str(number).rstrip("0")) if number else 0
+    return min(int(5 * 10**zeros) // 10, number // 20)
 
 
 def counts_same_thing(a: ClaimPublic, b: ClaimPublic) -> bool:

@@ -80,6 +80,7 @@ def build_matcher(vocabulary: Vocabulary = VOCABULARY) -> PhraseMatcher:
         ("place", vocabulary.places),
         ("per", vocabulary.rates),
         ("period", vocabulary.periods),
+        ("month", vocabulary.months),
         ("claimant", vocabulary.claimants),
     )
     table: dict[tuple[str, ...], Concept] = {}
@@ -103,6 +104,14 @@ COUNT_WORDS: Final = _word_set(VOCABULARY.count_words)
 ARTICLES: Final = _word_set(VOCABULARY.articles)
 AGENT_WORDS: Final = _word_set(VOCABULARY.agent_words)
 WAR_WORDS: Final = _word_set(VOCABULARY.war_words)
+# Source markers are phrases: kept as token tuples, in every form they may arrive in.
+SOURCE_BEFORE: Final = frozenset(
+    tuple(tokens) for phrase in VOCABULARY.source_before.all for tokens in token_variants(phrase)
+)
+SOURCE_AFTER: Final = _word_set(VOCABULARY.source_after)
+# Checked against words as written: their normal forms would merge "вбила" with "вбито".
+AGENT_VERBS: Final = frozenset(VOCABULARY.agent_verbs.all)
+AUXILIARIES: Final = frozenset(VOCABULARY.auxiliaries.all)
 MATCHER: Final = build_matcher()
 
 

@@ -194,11 +194,24 @@ def render_no_answer(result: SearchResult, style: Style, loc: Locale = EN) -> st
 
 
 def shown_claims(result: SearchResult, limit: int = c.MAX_SHOWN_CLAIMS) -> list[ClaimPublic]:
-    """The claims an answer shows: comparable ones newest first, else the best ones."""
+    """The claims an answer shows: the best-ranked one first, what the question asked about;
+    then, where sources disagree, the others on the same thing newest first, else the next
+    best ones."""
+    if not result.matches:
+        return []
+    best = result.matches[0].claim
     comparable = result.comparable()
     if comparable and Spread.of(comparable).disagrees:
-        return comparable[:limit]
-    return [match.claim for match in result.matches[:limit]]
+        others = [claim for claim in comparable if claim.id != best.id]
+    else:
+        others = [match.claim for match in result.matches[1:]]
+    return [best, *others][:limit]
+
+
+def group_claim(result: SearchResult) -> ClaimPublic | None:
+    """The one claim a group answer shows."""
+    shown = shown_claims(result, 1)
+    return shown[0] if shown else None
 
 
 def render_answer(
@@ -224,7 +237,8 @@ def render_compact(
     """A group answer: the first claim shown, the spread, then a link to the rest in private."""
     if not result.answered:
         return render_no_answer(result, style, loc)
-    first = shown_claims(result, 1)[0]
+    first = group_claim(result)
+    assert first is not None  # answered
     text = render_claim(first, style, loc, newer=result.newer.get(first.id), max_caveats=2)
     spread = disagreement(result.comparable(), style, loc)
     if spread:

@@ -106,6 +106,26 @@ def _raw_tokens(text: str) -> list[str]:
     return tokens
 
 
+def raw_tokens(text: str) -> list[str]:
+    """A text's tokens as written (normalised, not stemmed): one per ``tokenize`` token."""
+    return _raw_tokens(text)
+
+
+# A word seen less often than this (Zipf scale: 3 is once per million words) reads as a name.
+NAME_ZIPF: Final = 3.0
+
+
+@lru_cache(maxsize=100_000)
+def looks_like_name(word: str, lang: str) -> bool:
+    """Whether a word, as written, is rare enough in its language to be a name ("Kofman",
+    "Tigray") rather than an ordinary word ("siege", "облога")."""
+    # Imported on first use: the frequency lists take a while to load, and only the reader
+    # of questions needs them.
+    from wordfreq import zipf_frequency
+
+    return word.isalpha() and zipf_frequency(word, lang) < NAME_ZIPF
+
+
 def tokenize(text: str, *, lang: str | None = None) -> list[str]:
     """Normalised tokens of a question; Cyrillic words in their language's normal form."""
     lang = lang or detect_language(text)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final, NamedTuple
 
-from bot.domain import Counted, counted, supersession_key
+from bot.domain import CORE_SUBJECTS, Counted, core_subject, counted, supersession_key
 from bot.lexicon import MATCHER, PLACES, Hit, place_ancestors
 from bot.text import parse_years, token_variants, tokenize
 from store import MEASURES, PERS, ClaimRow
@@ -69,8 +69,26 @@ def claimant_mask(text: str) -> int:
 
 
 @lru_cache(maxsize=100_000)
+def subjects_of(who: str) -> frozenset[str]:
+    """Whom a claim counts: its one core subject (see ``bot.domain.core_subject``) and any
+    other subject its words name ("Wagner fighters": soldiers, and mercenaries)."""
+    named = concepts(find(who), "subject")
+    return frozenset((named - CORE_SUBJECTS.keys()) | {core_subject(named)})
+
+
+@lru_cache(maxsize=100_000)
 def subject_mask(who: str) -> int:
-    return bits(concepts(find(who), "subject"), SUBJECT_BIT)
+    return bits(subjects_of(who), SUBJECT_BIT)
+
+
+@lru_cache(maxsize=10_000)
+def single_year(period: str | None) -> bool:
+    """Whether a claim's period is one calendar year ("2024", "in 2023"), not a span or a
+    total to a date ("24 Feb – 1 Mar 2022", "since 2022")."""
+    tokens = tokenize(period or "")
+    months = any(hit.concept.kind == "month" for hit in MATCHER.find(tokens))
+    spans = "since" in tokens or any(mark in (period or "") for mark in "–-—")
+    return len(parse_years(tokens)) == 1 and not months and not spans
 
 
 @lru_cache(maxsize=10_000)
@@ -141,7 +159,7 @@ class ProfileFacts:
 
     @classmethod
     def of(cls, p: Profile) -> ProfileFacts:
-        thing = counted(p.measure, p.per, p.who, p.where)
+        thing = counted(p.measure, p.per, p.who, p.where, p.period)
         claimants = 0
         for part in p.sources:
             claimants |= claimant_mask(part)

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from bot.domain import Counted, claim_date
+from bot.domain import Counted, Span, claim_date
 from bot.search.claim_words import (
     CLAIMANT_BIT,
     MEASURE_CODE,
@@ -32,7 +32,8 @@ from store import ClaimRow
 Array = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
 Bits = npt.NDArray[np.unsignedinteger[Any]]
-EARLY_WAR_LAST_YEAR = 2022  # "early in the war": claims made by the end of its first year
+SPAN_CODE = {span: code for code, span in enumerate(Span)}
+EARLY_MONTHS = 3  # "early in the war": claims made within this many months of the first
 
 
 def mask_type(bits: int) -> type[np.unsignedinteger[Any]]:
@@ -55,6 +56,7 @@ class _ProfileColumns:
             array("Q") for _ in range(5)
         )
         self.first_year, self.group, self.thing = array("q"), array("q"), array("q")
+        self.span = array("b")
         self.years: list[frozenset[int]] = []  # shared sets: periods repeat
         self.groups: dict[tuple[object, ...], int] = {}
         self.things: dict[Counted, int] = {}
@@ -78,6 +80,7 @@ class _ProfileColumns:
         self.first_year.append(min(facts.years, default=9999))
         self.group.append(self.groups.setdefault(facts.group, len(self.groups)))
         self.thing.append(self.things.setdefault(facts.thing, len(self.things)))
+        self.span.append(SPAN_CODE[facts.thing.span])
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ class Keyed:
 
     places: npt.NDArray[np.uint64]
     chain: npt.NDArray[np.uint64]
+    span: npt.NDArray[np.uint64]  # ``SPAN_CODE``
     measure_bit: npt.NDArray[np.uint64]
     measure: npt.NDArray[np.uint64]
     year: Array
@@ -96,11 +100,12 @@ class Keyed:
 
     @classmethod
     def of(cls, values: npt.NDArray[np.uint64]) -> Keyed:
-        """From the rows ``places, chain, measure, since, early, per, year``."""
-        places, chain, measure, since, early, per, year = values
+        """From the rows ``places, chain, measure, since, early, per, span, year``."""
+        places, chain, measure, since, early, per, span, year = values
         return cls(
             places=places,
             chain=chain,
+            span=span,
             measure_bit=np.left_shift(np.uint64(1), measure),
             measure=measure,
             year=year.astype(np.int64),
@@ -191,10 +196,10 @@ def build_columns(rows: Iterable[ClaimRow]) -> tuple[Columns, list[Profile]]:
         "subjects": column(facts.subjects, mask_type(len(SUBJECT_BIT))),
     }
     per = column(facts.per, np.int8)
-    early = (year <= np.minimum(column(facts.first_year, np.int64), EARLY_WAR_LAST_YEAR)) & (
-        year <= EARLY_WAR_LAST_YEAR
-    )
-    read = (masks["places"], masks["chain"], measure, column(facts.since, np.bool_), early, per)
+    thing = column(facts.thing, np.int64)
+    early = _early(ordered(scalars.dates), thing)
+    since = column(facts.since, np.bool_)
+    read = (masks["places"], masks["chain"], measure, since, early, per, column(facts.span, np.int8))
     key, keyed = _combinations((*read, year))
     columns = Columns(
         ids=ordered(scalars.ids),
@@ -207,7 +212,7 @@ def build_columns(rows: Iterable[ClaimRow]) -> tuple[Columns, list[Profile]]:
         measure=measure,
         measure_bit=np.left_shift(measure_type(1), measure.astype(measure_type)),
         per=per,
-        thing=column(facts.thing, np.int64),
+        thing=thing,
         group=column(facts.group, np.int64),
         years=_year_masks(facts, profile_of, year),
         key=key,
@@ -217,6 +222,16 @@ def build_columns(rows: Iterable[ClaimRow]) -> tuple[Columns, list[Profile]]:
         **masks,
     )
     return columns, profiles
+
+
+def _early(dates: Array, thing: Array) -> Mask:
+    """Claims made early in their war: within ``EARLY_MONTHS`` of the first claim on the same
+    thing (the first figures of a war come in its first weeks)."""
+    months = (dates // 10_000) * 12 + (dates // 100) % 100
+    first = np.full(int(thing.max()) + 1 if len(thing) else 0, np.iinfo(np.int64).max)
+    np.minimum.at(first, thing, months)
+    early: Mask = months - first[thing] <= EARLY_MONTHS
+    return early
 
 
 def _year_masks(

@@ -16,9 +16,10 @@ import numpy.typing as npt
 from rapidfuzz import utils
 
 from bot.constants import MAX_QUESTION_CHARS
-from bot.domain import Counted
+from bot.domain import Counted, gives
 from bot.search.claim_words import Profile
 from bot.search.columns import Array, Columns, build_columns, postings, supersession
+from bot.search.names import Names
 from bot.search.ranker import WEIGHTS, Weights, rank, related
 from bot.search.reader import Speller, read_question
 from bot.search.result import RELATED_REASONS, Facets, Match, Reason, SearchResult, UncachedError
@@ -26,6 +27,7 @@ from bot.text import tokenize
 from store import ClaimPublic, ClaimRow
 
 CLAIM_CACHE: Final = 4_096  # full claims kept per index, so popular answers skip the store
+MAX_FIGURE_SUGGESTIONS: Final = 3  # stored claims shown when none gives a quoted figure
 TEXT_CACHE: Final = 16_384  # re-ranked claim texts kept per index (about 200 bytes each)
 
 Fetch = Callable[[Sequence[int]], Sequence[ClaimPublic]]
@@ -64,6 +66,7 @@ class ClaimIndex:
         self._newest_first = np.lexsort((-columns.ids, -columns.date))
         self._claim_words = frozenset(word for word in self.postings if word.isalpha())
         self.speller = Speller(self._claim_words)
+        self.names = Names(self._profiles, columns.profile)
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -134,7 +137,7 @@ class ClaimIndex:
 
     def analyse(self, question: str) -> Facets:
         """The facets a question names, after typo correction."""
-        return read_question(question, self.speller)
+        return read_question(question, self.speller, self.names)
 
     def search(
         self, question: str, *, limit: int = 10, exhaustive: bool = False, fetch: bool = True
@@ -156,11 +159,35 @@ class ClaimIndex:
         if ranking.reason is not None:
             return self._no_answer(question, facets, ranking.reason, ranking.blocker, fetch=fetch)
         picked = ranking.scored
+        if self._checks_a_figure_none_gives(facets, picked):
+            return self._figure_not_given(question, facets, picked, fetch=fetch)
         newer_ids = {i: n for i, _score in picked if (n := self.superseded(i)) is not None}
         found = self._claims([*(i for i, _s in picked), *newer_ids.values()], fetch=fetch)
         matches = tuple(Match(found[i], score) for i, score in picked if i in found)
         newer = {i: found[n] for i, n in newer_ids.items() if n in found}
         return SearchResult(question, matches, newer=newer, facets=facets)
+
+    def _checks_a_figure_none_gives(
+        self, facets: Facets, picked: Sequence[tuple[int, float]]
+    ) -> bool:
+        """A fact-check ("is it true that 75,000 died?") whose best claim, which would be one
+        giving the figure if any did, gives none of the figures it quotes."""
+        quoted = SearchResult("", facets=facets).quoted
+        if not quoted:
+            return False
+        best = self._claims([picked[0][0]])
+        return not any(gives(claim, n) for claim in best.values() for n in quoted)
+
+    def _figure_not_given(
+        self, question: str, facets: Facets, picked: Sequence[tuple[int, float]], *, fetch: bool
+    ) -> SearchResult:
+        """No stored claim gives the figure: say so, and show the claims on the thing."""
+        ids = [claim_id for claim_id, _score in picked[:MAX_FIGURE_SUGGESTIONS]]
+        claims = self._claims(ids, fetch=fetch)
+        suggestions = tuple(claims[i] for i in ids if i in claims)
+        return SearchResult(
+            question, suggestions=suggestions, reason=Reason.FIGURE, facets=facets
+        )
 
     def _off_subject(self, facets: Facets) -> tuple[Reason, str | None] | None:
         """A question no claim can answer whatever is stored: chit-chat, or one about a

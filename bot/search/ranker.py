@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
+from bot.domain import Span, rounding
 from bot.search.claim_words import (
     CLAIMANT_BIT,
     MEASURE_CODE,
@@ -27,7 +28,8 @@ from bot.search.claim_words import (
     UKRAINE,
     bits,
 )
-from bot.search.columns import Array, Columns, Keyed, Mask, lacks
+from bot.search.columns import SPAN_CODE, Array, Columns, Keyed, Mask, lacks
+from bot.search.names import Field, Names
 from bot.search.result import Facets, Reason
 from bot.search.select import best_levels, contenders, top
 from bot.vocabulary import VOCABULARY
@@ -53,11 +55,17 @@ class Weights:
     covered_year: float = 5.0  # ... or its period covers it
     cumulative: float = 10.0  # "so far", "since the invasion": a running total
     early: float = 10.0  # "at the start of the war"
-    per_day: float = 15.0
+    named_rate: float = 15.0  # "per day": the rate named
     rate_penalty: float = -12.0  # a rate does not answer "how many"
     recency_years: float = 100.0  # a year newer is worth 1/this of a point: breaks ties
     claimant: float = 25.0  # shared out over the claimants named
     quoted_number: float = 25.0  # the claim gives the figure the question quotes
+    quoted_first: float = 1_000.0  # ... and so it is shown first: "is it true that 9,861 died?"
+    dated_month: float = 10.0  # the claim was made in the month named
+    latest: float = 20.0  # "latest", "now": for the newest of the eligible claims
+    default_subject: float = 3.0  # no subject named: a count of all people, not of a part
+    one_year: float = 8.0  # a year named: a figure for that year, not a total to a date in it
+    running_total: float = 6.0  # no year or rate named: a total, not one year's figure
     similarity: float = 0.3  # per point of rapidfuzz similarity (0-100)
     word_lift: float = 30.0  # candidate selection: a claim holding all the question's words
     content_only_similarity: float = 60.0  # words alone, no concept named: must match closely
@@ -76,6 +84,9 @@ class Searchable(Protocol):
 
     @property
     def postings(self) -> Mapping[str, npt.NDArray[np.int32]]: ...
+
+    @property
+    def names(self) -> Names: ...
 
     def text(self, row: int) -> str: ...
 
@@ -101,8 +112,9 @@ class Ranking:
 # --- eligibility ----------------------------------------------------------------------------
 
 
-def failures(columns: Columns, facets: Facets) -> list[Failure]:
+def failures(index: Searchable, facets: Facets) -> list[Failure]:
     """For each facet the question names, which claims it rules out."""
+    columns = index.columns
     n = len(columns)
     found = [
         Failure(Reason.SUBJECT, lacks(columns.subjects, 1 << SUBJECT_BIT[s]), s)
@@ -119,6 +131,8 @@ def failures(columns: Columns, facets: Facets) -> list[Failure]:
         found.append(Failure(Reason.PLACE, np.ones(n, bool)))
     elif facets.places:
         found.append(Failure(Reason.PLACE, lacks(columns.chain, bits(facets.places, PLACE_BIT))))
+    if facets.data_places:
+        found.append(Failure(Reason.PLACE, ~_naming(index, Field.PLACE, facets.data_places)))
     if facets.measures:
         families = VOCABULARY.measure_families()
         allowed = set().union(*(families[m] for m in facets.measures))
@@ -127,14 +141,26 @@ def failures(columns: Columns, facets: Facets) -> list[Failure]:
         )
     if facets.claimants or facets.excluded_claimants:
         found.append(Failure(Reason.CLAIMANT, _claimant_failures(columns, facets)))
+    if facets.unknown_sources:
+        found.append(Failure(Reason.CLAIMANT, np.ones(n, bool)))
+    elif facets.data_sources:
+        found.append(Failure(Reason.CLAIMANT, ~_naming(index, Field.SOURCE, facets.data_sources)))
     if facets.years:
         covered = np.zeros(n, bool)
         for year in facets.years & columns.years.keys():
             covered |= columns.years[year]
         found.append(Failure(Reason.YEAR, ~covered))
-    if facets.per_day:
-        found.append(Failure(Reason.RATE, columns.per != PER_CODE["day"]))
+    if facets.rate:
+        found.append(Failure(Reason.RATE, columns.per != PER_CODE[facets.rate]))
     return found
+
+
+def _naming(index: Searchable, field: Field, words: Iterable[str]) -> Mask:
+    """The claims naming any of ``words`` in ``field``."""
+    naming = np.zeros(len(index.columns), bool)
+    for word in words:
+        naming |= index.names.claims(field, word)
+    return naming
 
 
 def _claimant_failures(columns: Columns, facets: Facets) -> Mask:
@@ -192,12 +218,15 @@ def points(keyed: Keyed, facets: Facets, w: Weights = WEIGHTS) -> Scores:
     if facets.years:
         dated = np.isin(keyed.year, list(facets.years))
         points += np.where(dated, w.dated_year, w.covered_year)
+        points += np.where(keyed.span == SPAN_CODE[Span.YEAR], w.one_year, 0.0)
+    elif not facets.rate:
+        points += np.where(keyed.span == SPAN_CODE[Span.TOTAL], w.running_total, 0.0)
     if "cumulative" in facets.periods:
         points += np.where(keyed.since, w.cumulative, 0.0)
     if "early" in facets.periods:
         points += np.where(keyed.early, w.early, 0.0)
-    if facets.per_day:
-        points += w.per_day
+    if facets.rate:
+        points += w.named_rate
     else:
         points += np.where(keyed.per != 0, w.rate_penalty, 0.0)
     return points
@@ -227,12 +256,37 @@ def bonus(
         shared = np.bitwise_count(claimants & named)
         found += w.claimant * shared / len(facets.claimants)
     if facets.numbers:
-        low, high = columns.low[rows], columns.high[rows]
-        quoted = np.zeros(len(rows), bool)
-        for number in facets.numbers:
-            quoted |= (low == number) | (high == number)
-        found += w.quoted_number * quoted
+        found += w.quoted_number * quotes(columns, facets, rows)
+    if not facets.subjects:
+        everyone = columns.subjects.dtype.type(1 << SUBJECT_BIT["people"])
+        found += w.default_subject * ((columns.subjects[rows] & everyone) != 0)
+    if facets.months:
+        found += w.dated_month * _dated_in(columns, facets, rows)
+    if "latest" in facets.periods and len(rows):
+        dates = columns.date[rows].astype(np.float64)
+        span = dates.max() - dates.min()
+        found += w.latest * ((dates - dates.min()) / span if span else 1.0)
     return found
+
+
+def quotes(columns: Columns, facets: Facets, rows: Array) -> Mask:
+    """Which of ``rows`` give a figure the question quotes (a range's end counts), as the
+    question rounds it: "655 thousand" quotes 654,965."""
+    low, high = columns.low[rows], columns.high[rows]
+    quoted = np.zeros(len(rows), bool)
+    for number in facets.numbers:
+        slack = rounding(number)  # the rule of ``bot.domain.gives``, over columns
+        quoted |= (np.abs(low - number) <= slack) | (np.abs(high - number) <= slack)
+    return quoted
+
+
+def _dated_in(columns: Columns, facets: Facets, rows: Array) -> Mask:
+    """Which of ``rows`` were claimed in a month the question names (of a year it names)."""
+    date = columns.date[rows]
+    dated = np.isin((date // 100) % 100, list(facets.months))
+    if facets.years:
+        dated &= np.isin(date // 10_000, list(facets.years))
+    return dated
 
 
 def overlap(index: Searchable, words: Iterable[str]) -> Scores:
@@ -257,7 +311,7 @@ def rank(
 ) -> Ranking:
     """The eligible claims' best ``limit``, by points then similarity; or why none is."""
     columns = index.columns
-    found = failures(columns, facets)
+    found = failures(index, facets)
     rows = np.flatnonzero(eligible(columns, found))
     if not len(rows):
         return _refusal(found)
@@ -265,12 +319,13 @@ def rank(
     scores = bonus(columns, facets, rows, keyed_points, w)
     # Words no claim contains cannot tell claims apart; left in, they only add noise.
     words = [word for word in facets.content if word in index.postings]
+    first = w.quoted_first * quotes(columns, facets, rows) if facets.numbers else 0.0
     if not words:
-        positions = best_levels(scores, limit)  # rows are in id order: ties go to the first
+        positions = best_levels(scores + first, limit)  # in id order: ties go to the first
         scored = [(int(columns.ids[rows[p]]), float(scores[p])) for p in positions]
     else:
         if len(rows) > RERANK and not exhaustive:
-            rows, scores = _candidates(index, facets, rows, scores, words, keyed_points, w)
+            rows, scores = _candidates(index, facets, rows, scores + first, words, keyed_points, w)
         similarity = process.cdist(
             [" ".join(words)],
             [index.text(row) for row in rows.tolist()],
@@ -284,10 +339,17 @@ def rank(
         if not len(rows):
             return _refusal(found)
         scores = scores + w.similarity * similarity
-        scored = [(int(columns.ids[rows[o]]), float(scores[o])) for o in top(scores, rows, limit)]
-    # Claims far behind the best are noise next to it, not extra answers.
-    floor = scored[0][1] * w.relative_floor
-    return Ranking(tuple((claim_id, score) for claim_id, score in scored if score >= floor))
+        first = w.quoted_first * quotes(columns, facets, rows) if facets.numbers else 0.0
+        order = top(scores + first, rows, limit)
+        scored = [(int(columns.ids[rows[o]]), float(scores[o])) for o in order]
+    return Ranking(_above_floor(scored, w))
+
+
+def _above_floor(scored: list[tuple[int, float]], w: Weights) -> tuple[tuple[int, float], ...]:
+    """Claims far behind the best are noise next to it, not extra answers; the first one,
+    which may be first for quoting the question's figure, always stays."""
+    floor = max(score for _id, score in scored) * w.relative_floor
+    return (scored[0], *((i, score) for i, score in scored[1:] if score >= floor))
 
 
 def _candidates(
@@ -313,7 +375,10 @@ def _candidates(
     weighed[rows[contenders(scores, RERANK)]] = True
     rows = np.flatnonzero(weighed)
     scores = bonus(columns, facets, rows, keyed_points, w)
-    keep = top(scores + w.word_lift * held[rows] / len(words), rows, RERANK)
+    guess = scores + w.word_lift * held[rows] / len(words)
+    if facets.numbers:
+        guess += w.quoted_first * quotes(columns, facets, rows)
+    keep = top(guess, rows, RERANK)
     return rows[keep], scores[keep]
 
 

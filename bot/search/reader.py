@@ -18,22 +18,37 @@ from rapidfuzz import fuzz, process
 
 from bot.constants import MAX_QUESTION_CHARS
 from bot.lexicon import (
+    AGENT_VERBS,
     AGENT_WORDS,
     ARTICLES,
+    AUXILIARIES,
     COUNT_WORDS,
     MATCHER,
     NEGATIONS,
     NOT_PLACES,
     PLACE_PREPOSITIONS,
     SIDE_SOURCES,
+    SOURCE_AFTER,
+    SOURCE_BEFORE,
     SOURCE_WORDS,
     STOPWORDS,
     WAR_WORDS,
     Hit,
 )
 from bot.search.claim_words import concepts
+from bot.search.names import Field, Names
 from bot.search.result import Facets
-from bot.text import CYRILLIC, cyrillic_key, parse_numbers, parse_years, tokenize, translit_key
+from bot.text import (
+    CYRILLIC,
+    cyrillic_key,
+    detect_language,
+    looks_like_name,
+    parse_numbers,
+    parse_years,
+    raw_tokens,
+    tokenize,
+    translit_key,
+)
 
 TYPO_CUTOFF: Final = 84.0  # rapidfuzz ratio (0-100) for replacing an unknown word
 NEGATION_REACH: Final = 3  # tokens before a phrase in which a negation applies to it
@@ -88,6 +103,7 @@ class Phrase:
 
     hit: Hit
     tokens: Sequence[str]
+    raw: Sequence[str]  # the same tokens as written, not stemmed
     following: Hit | None  # the next phrase found, if any
 
     @property
@@ -109,8 +125,27 @@ def is_negated(phrase: Phrase) -> bool:
 
 
 def is_agent(phrase: Phrase) -> bool:
-    """ "killed by Russia", "against Ukraine": the side named did the killing."""
-    return phrase.before in AGENT_WORDS
+    """ "killed by Russia", "has Ukraine killed", "скільки росіян вбила Україна": the side
+    named did the killing; it is not whose losses are asked about."""
+    start, end, raw = phrase.hit.start, phrase.hit.end, phrase.raw
+    before = raw[start - 1] if start else ""
+    after = raw[end] if end < len(raw) else ""
+    if phrase.before in AGENT_WORDS:
+        return True
+    if before in AUXILIARIES and after in AGENT_VERBS:  # "has Ukraine killed"
+        return True
+    return bool(CYRILLIC.search(before + after)) and (before in AGENT_VERBS or after in AGENT_VERBS)
+
+
+def in_source_position(tokens: Sequence[str], start: int, end: int) -> bool:
+    """ "according to X", "what did the X say", "за даними X", "X says", "X заявив": the
+    words at ``start:end`` name who makes a claim."""
+    if end < len(tokens) and tokens[end] in SOURCE_AFTER:
+        return True
+    before = list(tokens[:start])
+    while before and before[-1] in ARTICLES:
+        before.pop()
+    return any(tuple(before[-size:]) in SOURCE_BEFORE for size in (1, 2, 3) if size <= len(before))
 
 
 def is_pronoun_us(phrase: Phrase, question: str) -> bool:
@@ -166,10 +201,24 @@ class _Named:
     claimants: set[str] = field(default_factory=set)
     excluded: set[str] = field(default_factory=set)
     measures: set[str] = field(default_factory=set)
+    data_sources: set[str] = field(default_factory=set)  # words of stored claims' sources
 
 
-def _read_side(phrase: Phrase, question: str, named: _Named) -> None:
+def _read_as_source(phrase: Phrase, side: str, names: Names | None, named: _Named) -> None:
+    """A side that speaks ("Ukraine says", "according to Russia"): the claims of its own
+    sources are asked for, not its losses. A name the stored claims hold is most exact."""
+    words = phrase.tokens[phrase.hit.start : phrase.hit.end]
+    if names is not None and all(names.knows(Field.SOURCE, word) for word in words):
+        named.data_sources.update(words)
+    elif side in SIDE_SOURCES:
+        named.claimants.add(SIDE_SOURCES[side])
+
+
+def _read_side(phrase: Phrase, question: str, names: Names | None, named: _Named) -> None:
     if is_agent(phrase) or is_pronoun_us(phrase, question) or qualifies_source(phrase):
+        return
+    if in_source_position(phrase.tokens, phrase.hit.start, phrase.hit.end):
+        _read_as_source(phrase, phrase.hit.concept.id, names, named)
         return
     source = side_source(phrase)
     if source is None:
@@ -178,31 +227,35 @@ def _read_side(phrase: Phrase, question: str, named: _Named) -> None:
         named.claimants.add(source)
 
 
-def _read_place(phrase: Phrase, has_measure: bool, named: _Named) -> None:
+def _read_place(phrase: Phrase, has_measure: bool, names: Names | None, named: _Named) -> None:
     if is_negated(phrase):
         return  # "not only in Bakhmut"
     if place_names_side(phrase, has_measure):
-        if not is_agent(phrase):
+        if in_source_position(phrase.tokens, phrase.hit.start, phrase.hit.end):
+            _read_as_source(phrase, "ukrainian", names, named)
+        elif not is_agent(phrase):
             named.sides.add("ukrainian")
         return
     named.places.add(phrase.hit.concept.id)
 
 
-def _read_phrases(hits: Sequence[Hit], tokens: Sequence[str], question: str) -> _Named:
+def _read_phrases(
+    hits: Sequence[Hit], tokens: Sequence[str], raw: Sequence[str], question: str, names: Names | None
+) -> _Named:
     named = _Named()
     has_measure = any(hit.concept.kind == "measure" for hit in hits)
     for position, hit in enumerate(hits):
         following = hits[position + 1] if position + 1 < len(hits) else None
-        phrase = Phrase(hit, tokens, following)
+        phrase = Phrase(hit, tokens, raw, following)
         kind, concept = hit.concept.kind, hit.concept.id
         if kind == "claimant":
             (named.excluded if is_negated(phrase) else named.claimants).add(concept)
         elif kind == "measure" and not is_negated(phrase):
             named.measures.add(concept)
         elif kind == "side":
-            _read_side(phrase, question, named)
+            _read_side(phrase, question, names, named)
         elif kind == "place":
-            _read_place(phrase, has_measure, named)
+            _read_place(phrase, has_measure, names, named)
     return named
 
 
@@ -214,8 +267,15 @@ class _Leftovers:
     """The tokens no phrase covers, and what they may still say."""
 
     tokens: Sequence[str]
+    raw: Sequence[str]
     covered: frozenset[int]
     known: frozenset[str]
+    lang: str
+
+    def free(self, index: int) -> bool:
+        """An uncovered word that may name something: not a stopword, not a number."""
+        token = self.tokens[index]
+        return index not in self.covered and token.isalpha() and token not in STOPWORDS
 
     def unknown(self, index: int) -> bool:
         token = self.tokens[index]
@@ -225,6 +285,13 @@ class _Leftovers:
             and len(token) >= 3
             and token not in self.known
         )
+
+    def name_like(self, index: int) -> bool:
+        return looks_like_name(self.raw[index], self.lang)
+
+    def names_a_war(self, index: int) -> bool:
+        """ "the Korean war", "корейской войне": the word names a war."""
+        return index + 1 < len(self.tokens) and self.tokens[index + 1] in WAR_WORDS
 
     def follows(self, index: int, words: frozenset[str]) -> bool:
         before = [t for t in self.tokens[max(0, index - 2) : index] if t not in ARTICLES]
@@ -237,17 +304,54 @@ class _Leftovers:
             if self.unknown(i) and self.follows(i, words)
         ]
 
-    def content(self) -> tuple[str, ...]:
-        return tuple(
-            token
-            for index, token in enumerate(self.tokens)
-            if index not in self.covered and token not in STOPWORDS and not token.isdigit()
-        )
+
+@dataclass
+class _Names:
+    """What the words no phrase covers name: stored claims' sources and places, or names
+    no claim holds."""
+
+    sources: set[str] = field(default_factory=set)
+    places: set[str] = field(default_factory=set)
+    unknown_sources: list[str] = field(default_factory=list)
+    unknown_places: list[str] = field(default_factory=list)
+    content: list[str] = field(default_factory=list)
 
 
-def unknown_places(leftovers: _Leftovers) -> tuple[str, ...]:
-    """ "in Narnia": an unknown word where a place goes names a place no claim covers."""
-    return tuple(leftovers.unknown_after(PLACE_PREPOSITIONS))
+def _read_leftover(index: int, left: _Leftovers, names: Names | None, found: _Names) -> None:
+    """One uncovered word, by where it stands: a source's place in the sentence, a place's
+    (after "in"), or anywhere; only a word that looks like a name names what no claim holds."""
+    token = left.tokens[index]
+    knows = names.knows if names is not None else (lambda _field, _token: False)
+    if in_source_position(left.tokens, index, index + 1) and token not in SOURCE_WORDS:
+        if knows(Field.SOURCE, token):
+            found.sources.add(token)
+        else:
+            found.unknown_sources.append(left.raw[index])
+    elif left.follows(index, PLACE_PREPOSITIONS) and knows(Field.PLACE, token):
+        found.places.add(token)
+    elif (
+        left.follows(index, PLACE_PREPOSITIONS)
+        and left.unknown(index)
+        and (left.name_like(index) or left.names_a_war(index))
+    ):
+        found.unknown_places.append(token)
+    elif left.name_like(index) and knows(Field.SOURCE, token):
+        found.sources.add(token)
+    elif left.name_like(index) and knows(Field.PLACE, token):
+        found.places.add(token)
+    else:
+        found.content.append(token)
+
+
+def read_leftovers(left: _Leftovers, names: Names | None) -> _Names:
+    found = _Names()
+    for index in range(len(left.tokens)):
+        if left.free(index):
+            _read_leftover(index, left, names, found)
+        elif index not in left.covered and not left.tokens[index].isdigit():
+            if left.tokens[index] not in STOPWORDS:
+                found.content.append(left.tokens[index])
+    return found
 
 
 def asks_unknown_subject(leftovers: _Leftovers) -> bool:
@@ -255,29 +359,50 @@ def asks_unknown_subject(leftovers: _Leftovers) -> bool:
     return bool(leftovers.unknown_after(COUNT_WORDS))
 
 
+def figures(tokens: Sequence[str], hits: Sequence[Hit]) -> set[int]:
+    """The figures a question quotes: its numbers, but not a day next to a month ("7 October",
+    "24 лютого")."""
+    days = {
+        int(tokens[index])
+        for hit in hits
+        if hit.concept.kind == "month"
+        for index in (hit.start - 1, hit.end)
+        if 0 <= index < len(tokens) and tokens[index].isdigit() and 1 <= int(tokens[index]) <= 31
+    }
+    return parse_numbers(list(tokens)) - days
+
+
 def _covered(hits: Iterable[Hit]) -> frozenset[int]:
     return frozenset(index for hit in hits for index in range(hit.start, hit.end))
 
 
-def read_question(question: str, speller: Speller) -> Facets:
+def read_question(question: str, speller: Speller, names: Names | None = None) -> Facets:
     """The facets a question names, after typo correction."""
-    tokens = [speller.correct(token) for token in tokenize(question[:MAX_QUESTION_CHARS])]
+    text = question[:MAX_QUESTION_CHARS]
+    lang = detect_language(text)
+    raw = raw_tokens(text)
+    tokens = [speller.correct(token) for token in tokenize(text, lang=lang)]
     hits = MATCHER.find(tokens)
-    named = _read_phrases(hits, tokens, question)
-    leftovers = _Leftovers(tokens, _covered(hits), speller.known)
+    named = _read_phrases(hits, tokens, raw, question, names)
+    leftovers = _Leftovers(tokens, raw, _covered(hits), speller.known, lang)
+    found = read_leftovers(leftovers, names)
     subjects = concepts(hits, "subject") | ({"other"} if asks_unknown_subject(leftovers) else set())
     return Facets(
         sides=frozenset(named.sides),
         places=frozenset(named.places),
-        unknown_places=unknown_places(leftovers),
+        unknown_places=tuple(found.unknown_places),
+        data_places=frozenset(found.places),
         measures=frozenset(merge_killed_and_wounded(named.measures)),
         claimants=frozenset(named.claimants),
+        data_sources=frozenset(named.data_sources | found.sources),
+        unknown_sources=tuple(found.unknown_sources),
         excluded_claimants=frozenset(named.excluded),
         periods=frozenset(concepts(hits, "period")),
+        months=frozenset(int(month) for month in concepts(hits, "month")),
         subjects=frozenset(subjects),
         topics=frozenset(concepts(hits, "topic")),
         years=frozenset(parse_years(tokens)),
-        numbers=frozenset(parse_numbers(tokens)),
-        per_day=bool(concepts(hits, "per")),
-        content=leftovers.content(),
+        numbers=frozenset(figures(tokens, hits)),
+        rate=min(concepts(hits, "per"), default=None),
+        content=tuple(found.content),
     )

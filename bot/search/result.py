@@ -9,6 +9,9 @@ from bot.domain import Counted, claim_date
 from store import ClaimPublic
 
 
+MIN_FIGURE = 100  # smaller numbers in a question are rarely the figure it checks ("3 years")
+
+
 class Reason(StrEnum):
     """Why no stored claim answers a question."""
 
@@ -23,6 +26,7 @@ class Reason(StrEnum):
     YEAR = "year"
     RATE = "rate"
     WEAK = "weak"  # eligible claims exist, none close enough
+    FIGURE = "figure"  # "is it true that N?": claims on the thing exist, none gives N
 
 
 # A miss on one of these facets leaves related claims worth suggesting.
@@ -41,12 +45,16 @@ class Facets:
     unknown_places: tuple[str, ...] = ()
     measures: frozenset[str] = frozenset()
     claimants: frozenset[str] = frozenset()
+    data_places: frozenset[str] = frozenset()  # words of stored claims' places ("tigray")
+    data_sources: frozenset[str] = frozenset()  # words of stored claims' sources ("shoigu")
+    unknown_sources: tuple[str, ...] = ()  # a name where a source goes that no claim holds
     subjects: frozenset[str] = frozenset()
     topics: frozenset[str] = frozenset()
     years: frozenset[int] = frozenset()
     numbers: frozenset[int] = frozenset()
-    per_day: bool = False
-    periods: frozenset[str] = frozenset()  # "cumulative" and/or "early"
+    rate: str | None = None  # "day", "week", "month": a rate, not a total
+    periods: frozenset[str] = frozenset()  # "cumulative", "early", "latest"
+    months: frozenset[int] = frozenset()  # 1-12
     excluded_claimants: frozenset[str] = frozenset()  # "not the official one"
     content: tuple[str, ...] = ()  # words that named no concept, for fuzzy matching
 
@@ -59,10 +67,14 @@ class Facets:
             or self.unknown_places
             or self.measures
             or self.claimants
+            or self.data_places
+            or self.data_sources
+            or self.unknown_sources
+            or self.months
             or self.subjects
             or self.numbers
             or self.years
-            or self.per_day
+            or self.rate
             or self.periods
             or self.excluded_claimants
         )
@@ -97,6 +109,11 @@ class SearchResult:
     @property
     def answered(self) -> bool:
         return bool(self.matches)
+
+    @property
+    def quoted(self) -> frozenset[int]:
+        """The figures the question quotes, as a fact-check asks about them."""
+        return frozenset(number for number in self.facets.numbers if number >= MIN_FIGURE)
 
     @property
     def why(self) -> str | None:

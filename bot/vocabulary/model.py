@@ -77,6 +77,7 @@ class Vocabulary:
     topics: Mapping[str, Term]
     periods: Mapping[str, Term]
     rates: Mapping[str, Term]  # "per day"
+    months: Mapping[str, Term]  # ids "1" to "12"
     negations: Words
     source_words: Words
     count_words: Words
@@ -86,6 +87,10 @@ class Vocabulary:
     articles: Words  # skipped when looking for the word before a place: "in the Donbas"
     agent_words: Words  # before a side that did the killing: "killed by Russia"
     war_words: Words  # after a country that names its war, not its side: "Ukraine war"
+    source_before: Words  # just before a source's name: "according to", "за даними"
+    source_after: Words  # just after a source's name: "says", "заявив"
+    agent_verbs: Words  # active verbs of killing, as written: "вбила Україна"
+    auxiliaries: Words  # "has Ukraine killed"
     scales: Mapping[str, Number]
     small_numbers: Mapping[str, Number]
     fractions: Mapping[str, Number]

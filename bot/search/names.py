@@ -1,0 +1,83 @@
+"""Names the stored claims teach the reader: their sources and their places.
+
+Every index build reads each claim's sources (claimant, publisher, reporter, aliases) and
+places (``where``) into words the question reader knows, in Latin and Cyrillic spellings alike
+(through transliteration keys). So "Шойгу" finds a claim by "Sergei Shoigu", and a claimant an
+admin adds is known by name at the next index build, on every replica.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+
+from bot.lexicon import STOPWORDS
+from bot.search.claim_words import Profile, words
+from bot.text import translit_key
+
+NAME_CUTOFF: Final = 88.0  # rapidfuzz ratio (0-100) between transliteration keys
+MIN_FUZZY_KEY: Final = 5  # shorter keys must match exactly: "un" is not "uk"
+Mask = npt.NDArray[np.bool_]
+
+
+class Field(StrEnum):
+    SOURCE = "source"
+    PLACE = "place"
+
+
+@dataclass(frozen=True)
+class _FieldNames:
+    """One field's words: by transliteration key, the profiles whose field holds them."""
+
+    by_key: dict[str, frozenset[int]]
+    keys: list[str]  # sorted, for fuzzy look-ups
+
+    @classmethod
+    def of(cls, texts: Iterable[tuple[int, Sequence[str]]]) -> _FieldNames:
+        found: dict[str, set[int]] = {}
+        for profile, parts in texts:
+            for word in {w for part in parts for w in words(part).split()}:
+                if word.isalpha() and len(word) >= 2 and word not in STOPWORDS:
+                    found.setdefault(translit_key(word), set()).add(profile)
+        return cls({key: frozenset(p) for key, p in found.items()}, sorted(found))
+
+    def profiles(self, token: str) -> frozenset[int]:
+        key = translit_key(token)
+        exact = self.by_key.get(key)
+        if exact is not None or len(key) < MIN_FUZZY_KEY:
+            return exact or frozenset()
+        best = process.extractOne(
+            key, self.keys, scorer=fuzz.ratio, processor=None, score_cutoff=NAME_CUTOFF
+        )
+        return self.by_key[best[0]] if best else frozenset()
+
+
+class Names:
+    """The sources and places the stored claims name, and which claims name each."""
+
+    def __init__(self, profiles: Sequence[Profile], profile_of: npt.NDArray[np.int32]) -> None:
+        self._profile_of = profile_of
+        self._fields = {
+            Field.SOURCE: _FieldNames.of(
+                (position, profile.sources) for position, profile in enumerate(profiles)
+            ),
+            Field.PLACE: _FieldNames.of(
+                (position, (*((profile.where,) if profile.where else ()), *profile.aliases))
+                for position, profile in enumerate(profiles)
+            ),
+        }
+
+    def knows(self, field: Field, token: str) -> bool:
+        return bool(self._fields[field].profiles(token))
+
+    def claims(self, field: Field, token: str) -> Mask:
+        """Which claims name ``token`` in ``field``."""
+        profiles = np.fromiter(self._fields[field].profiles(token), np.int32)
+        found: Mask = np.isin(self._profile_of, profiles)
+        return found
