@@ -81,6 +81,7 @@ def build_matcher(vocabulary: Vocabulary = VOCABULARY) -> PhraseMatcher:
         ("per", vocabulary.rates),
         ("period", vocabulary.periods),
         ("month", vocabulary.months),
+        ("intent", vocabulary.intents),
         ("claimant", vocabulary.claimants),
     )
     table: dict[tuple[str, ...], Concept] = {}

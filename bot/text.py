@@ -75,6 +75,19 @@ def detect_language(text: str) -> str:
 
 
 @cache
+def _morph(lang: str) -> pymorphy3.MorphAnalyzer:
+    return pymorphy3.MorphAnalyzer(lang=lang)
+
+
+def is_subject_case(word: str, lang: str) -> bool:
+    """Whether a Ukrainian or Russian word, as written, most likely stands in the nominative
+    (the doer of "вбила Україна") rather than an object case ("вбили росіян"). Unknown and
+    indeclinable words ("ЗСУ") may be either: they count as nominative."""
+    parse = _morph("uk" if lang == "uk" else "ru").parse(word)[0]
+    return parse.tag.case in (None, "nomn")
+
+
+@cache
 def _morph_uk() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer(lang="uk")
 

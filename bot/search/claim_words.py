@@ -63,6 +63,15 @@ def side_and_places(who: str, where: str | None) -> tuple[str | None, frozenset[
 
 
 @lru_cache(maxsize=100_000)
+def source_side_mask(text: str) -> int:
+    """The sides a source text speaks for: "Russian Ministry of Defence" is Russia's, "General
+    Staff of the Armed Forces of Ukraine" Ukraine's (a country named as a place)."""
+    hits = find(text)
+    sides = concepts(hits, "side") | ({"ukrainian"} if "ukraine" in concepts(hits, "place") else set())
+    return bits(sides & SIDE_CODE.keys(), SIDE_CODE)
+
+
+@lru_cache(maxsize=100_000)
 def claimant_mask(text: str) -> int:
     """The claimants a source text names, as bits (cached: sources repeat across claims)."""
     return bits(concepts(find(text), "claimant"), CLAIMANT_BIT)
@@ -79,6 +88,11 @@ def subjects_of(who: str) -> frozenset[str]:
 @lru_cache(maxsize=100_000)
 def subject_mask(who: str) -> int:
     return bits(subjects_of(who), SUBJECT_BIT)
+
+
+@lru_cache(maxsize=10_000)
+def period_places(period: str | None) -> frozenset[str]:
+    return frozenset(concepts(find(period or ""), "place"))
 
 
 @lru_cache(maxsize=10_000)
@@ -152,6 +166,7 @@ class ProfileFacts:
     place_mask: int
     chain_mask: int  # the places and every place that contains them
     claimant_mask: int
+    source_side_mask: int
     subject_mask: int
     years: frozenset[int]  # from the period only; the claim's own date is added per claim
     since: bool
@@ -160,15 +175,18 @@ class ProfileFacts:
     @classmethod
     def of(cls, p: Profile) -> ProfileFacts:
         thing = counted(p.measure, p.per, p.who, p.where, p.period)
-        claimants = 0
+        claimants = source_sides = 0
         for part in p.sources:
             claimants |= claimant_mask(part)
-        place_mask, chain_mask = place_masks(thing.places)
+            source_sides |= source_side_mask(part)
+        # A place the period names ("World War II") is where the claim is, for eligibility.
+        place_mask, chain_mask = place_masks(thing.places | period_places(p.period))
         return cls(
             thing=thing,
             place_mask=place_mask,
             chain_mask=chain_mask,
             claimant_mask=claimants,
+            source_side_mask=source_sides,
             subject_mask=subject_mask(p.who),
             years=period_years(p.period),
             since="since" in (p.period or "").lower(),

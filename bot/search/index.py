@@ -16,7 +16,7 @@ import numpy.typing as npt
 from rapidfuzz import utils
 
 from bot.constants import MAX_QUESTION_CHARS
-from bot.domain import Counted, gives
+from bot.domain import Counted, Spread, gives
 from bot.search.claim_words import Profile
 from bot.search.columns import Array, Columns, build_columns, postings, supersession
 from bot.search.names import Names
@@ -163,9 +163,25 @@ class ClaimIndex:
             return self._figure_not_given(question, facets, picked, fetch=fetch)
         newer_ids = {i: n for i, _score in picked if (n := self.superseded(i)) is not None}
         found = self._claims([*(i for i, _s in picked), *newer_ids.values()], fetch=fetch)
-        matches = tuple(Match(found[i], score) for i, score in picked if i in found)
+        matches = self._extreme_first(
+            tuple(Match(found[i], score) for i, score in picked if i in found), facets
+        )
         newer = {i: found[n] for i, n in newer_ids.items() if n in found}
         return SearchResult(question, matches, newer=newer, facets=facets)
+
+    def _extreme_first(self, matches: tuple[Match, ...], facets: Facets) -> tuple[Match, ...]:
+        """ "Which estimate is highest?": the highest (or lowest) of every claim on the best
+        match's thing goes first."""
+        wanted = facets.intents & {"highest", "lowest"}
+        if not wanted or not matches:
+            return matches
+        best = matches[0]
+        thing = Counted.of(best.claim)
+        same = [c for c in self.comparable_to(best.claim) if Counted.of(c) == thing]
+        spread = Spread.of(same or [best.claim])
+        extreme = spread.high if "highest" in wanted else spread.low
+        rest = tuple(match for match in matches if match.claim.id != extreme.id)
+        return (Match(extreme, best.score), *rest)
 
     def _checks_a_figure_none_gives(
         self, facets: Facets, picked: Sequence[tuple[int, float]]

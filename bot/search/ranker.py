@@ -28,6 +28,7 @@ from bot.search.claim_words import (
     UKRAINE,
     bits,
 )
+from bot.lexicon import SIDE_SOURCES
 from bot.search.columns import SPAN_CODE, Array, Columns, Keyed, Mask, lacks
 from bot.search.names import Field, Names
 from bot.search.result import Facets, Reason
@@ -141,6 +142,8 @@ def failures(index: Searchable, facets: Facets) -> list[Failure]:
         )
     if facets.claimants or facets.excluded_claimants:
         found.append(Failure(Reason.CLAIMANT, _claimant_failures(columns, facets)))
+    if facets.source_sides:
+        found.append(Failure(Reason.CLAIMANT, _not_by_sides(columns, facets.source_sides)))
     if facets.unknown_sources:
         found.append(Failure(Reason.CLAIMANT, np.ones(n, bool)))
     elif facets.data_sources:
@@ -161,6 +164,15 @@ def _naming(index: Searchable, field: Field, words: Iterable[str]) -> Mask:
     for word in words:
         naming |= index.names.claims(field, word)
     return naming
+
+
+def _not_by_sides(columns: Columns, sides: frozenset[str]) -> Mask:
+    """The claims no source of these sides makes ("Ukraine says"): neither a source that
+    speaks for the side nor the claimant its own sources stand for ("British data")."""
+    by_side = ~lacks(columns.source_sides, bits(sides, SIDE_CODE))
+    stand_for = {SIDE_SOURCES[side] for side in sides if side in SIDE_SOURCES}
+    by_side |= ~lacks(columns.claimants, bits(stand_for & CLAIMANT_BIT.keys(), CLAIMANT_BIT))
+    return ~by_side
 
 
 def _claimant_failures(columns: Columns, facets: Facets) -> Mask:

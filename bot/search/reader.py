@@ -42,6 +42,7 @@ from bot.text import (
     CYRILLIC,
     cyrillic_key,
     detect_language,
+    is_subject_case,
     looks_like_name,
     parse_numbers,
     parse_years,
@@ -105,6 +106,7 @@ class Phrase:
     tokens: Sequence[str]
     raw: Sequence[str]  # the same tokens as written, not stemmed
     following: Hit | None  # the next phrase found, if any
+    lang: str = "en"
 
     @property
     def before(self) -> str:
@@ -134,7 +136,10 @@ def is_agent(phrase: Phrase) -> bool:
         return True
     if before in AUXILIARIES and after in AGENT_VERBS:  # "has Ukraine killed"
         return True
-    return bool(CYRILLIC.search(before + after)) and (before in AGENT_VERBS or after in AGENT_VERBS)
+    # Ukrainian and Russian mark the doer by case, whichever side of the verb it stands.
+    beside_verb = before in AGENT_VERBS or after in AGENT_VERBS
+    word = raw[start]
+    return bool(CYRILLIC.search(word)) and beside_verb and is_subject_case(word, phrase.lang)
 
 
 def in_source_position(tokens: Sequence[str], start: int, end: int) -> bool:
@@ -202,23 +207,20 @@ class _Named:
     excluded: set[str] = field(default_factory=set)
     measures: set[str] = field(default_factory=set)
     data_sources: set[str] = field(default_factory=set)  # words of stored claims' sources
+    source_sides: set[str] = field(default_factory=set)
 
 
-def _read_as_source(phrase: Phrase, side: str, names: Names | None, named: _Named) -> None:
+def _read_as_source(phrase: Phrase, side: str, named: _Named) -> None:
     """A side that speaks ("Ukraine says", "according to Russia"): the claims of its own
-    sources are asked for, not its losses. A name the stored claims hold is most exact."""
-    words = phrase.tokens[phrase.hit.start : phrase.hit.end]
-    if names is not None and all(names.knows(Field.SOURCE, word) for word in words):
-        named.data_sources.update(words)
-    elif side in SIDE_SOURCES:
-        named.claimants.add(SIDE_SOURCES[side])
+    sources are asked for, not its losses."""
+    named.source_sides.add(side)
 
 
 def _read_side(phrase: Phrase, question: str, names: Names | None, named: _Named) -> None:
     if is_agent(phrase) or is_pronoun_us(phrase, question) or qualifies_source(phrase):
         return
     if in_source_position(phrase.tokens, phrase.hit.start, phrase.hit.end):
-        _read_as_source(phrase, phrase.hit.concept.id, names, named)
+        _read_as_source(phrase, phrase.hit.concept.id, named)
         return
     source = side_source(phrase)
     if source is None:
@@ -232,10 +234,15 @@ def _read_place(phrase: Phrase, has_measure: bool, names: Names | None, named: _
         return  # "not only in Bakhmut"
     if place_names_side(phrase, has_measure):
         if in_source_position(phrase.tokens, phrase.hit.start, phrase.hit.end):
-            _read_as_source(phrase, "ukrainian", names, named)
+            _read_as_source(phrase, "ukrainian", named)
         elif not is_agent(phrase):
             named.sides.add("ukrainian")
         return
+    if names is not None and in_source_position(phrase.tokens, phrase.hit.start, phrase.hit.end):
+        words = phrase.tokens[phrase.hit.start : phrase.hit.end]
+        if all(names.knows(Field.SOURCE, word) for word in words):
+            named.data_sources.update(words)  # "Israel says": a country that speaks
+            return
     named.places.add(phrase.hit.concept.id)
 
 
@@ -246,7 +253,7 @@ def _read_phrases(
     has_measure = any(hit.concept.kind == "measure" for hit in hits)
     for position, hit in enumerate(hits):
         following = hits[position + 1] if position + 1 < len(hits) else None
-        phrase = Phrase(hit, tokens, raw, following)
+        phrase = Phrase(hit, tokens, raw, following, detect_language(question))
         kind, concept = hit.concept.kind, hit.concept.id
         if kind == "claimant":
             (named.excluded if is_negated(phrase) else named.claimants).add(concept)
@@ -396,9 +403,11 @@ def read_question(question: str, speller: Speller, names: Names | None = None) -
         claimants=frozenset(named.claimants),
         data_sources=frozenset(named.data_sources | found.sources),
         unknown_sources=tuple(found.unknown_sources),
+        source_sides=frozenset(named.source_sides),
         excluded_claimants=frozenset(named.excluded),
         periods=frozenset(concepts(hits, "period")),
         months=frozenset(int(month) for month in concepts(hits, "month")),
+        intents=frozenset(concepts(hits, "intent")),
         subjects=frozenset(subjects),
         topics=frozenset(concepts(hits, "topic")),
         years=frozenset(parse_years(tokens)),

@@ -48,6 +48,7 @@ class Facets:
     data_places: frozenset[str] = frozenset()  # words of stored claims' places ("tigray")
     data_sources: frozenset[str] = frozenset()  # words of stored claims' sources ("shoigu")
     unknown_sources: tuple[str, ...] = ()  # a name where a source goes that no claim holds
+    source_sides: frozenset[str] = frozenset()  # "Ukraine says": claims by its own sources
     subjects: frozenset[str] = frozenset()
     topics: frozenset[str] = frozenset()
     years: frozenset[int] = frozenset()
@@ -55,6 +56,7 @@ class Facets:
     rate: str | None = None  # "day", "week", "month": a rate, not a total
     periods: frozenset[str] = frozenset()  # "cumulative", "early", "latest"
     months: frozenset[int] = frozenset()  # 1-12
+    intents: frozenset[str] = frozenset()  # "compare", "highest", "lowest"
     excluded_claimants: frozenset[str] = frozenset()  # "not the official one"
     content: tuple[str, ...] = ()  # words that named no concept, for fuzzy matching
 
@@ -70,7 +72,9 @@ class Facets:
             or self.data_places
             or self.data_sources
             or self.unknown_sources
+            or self.source_sides
             or self.months
+            or self.intents
             or self.subjects
             or self.numbers
             or self.years

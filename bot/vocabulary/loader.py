@@ -252,6 +252,7 @@ def load(directory: Path = DIRECTORY) -> Vocabulary:
             ),
             subjects=_read(directory, "subjects.toml", lambda file: file.terms("subject", _term)),
             topics=_read(directory, "topics.toml", lambda file: file.terms("topic", _term)),
+            intents=_read(directory, "intents.toml", lambda file: file.terms("intent", _term)),
             periods=periods.terms("period", _term),
             rates=periods.terms("per", _term),
             months=periods.terms("month", _term),

@@ -75,6 +75,7 @@ class Vocabulary:
     claimants: Mapping[str, Term]
     subjects: Mapping[str, Term]
     topics: Mapping[str, Term]
+    intents: Mapping[str, Term]  # "compare", "highest", "lowest"
     periods: Mapping[str, Term]
     rates: Mapping[str, Term]  # "per day"
     months: Mapping[str, Term]  # ids "1" to "12"
