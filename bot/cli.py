@@ -6,18 +6,19 @@ import argparse
 import json
 import logging
 import sys
+import tempfile
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import fields, replace
 from pathlib import Path
 
-from bot.compare import compare
+from bot.compare import asks_to_compare, compare, comparison_of
 from bot.config import ConfigError, Settings, load_settings
 from bot.evaluate import evaluate, load_questions
 from bot.i18n import LANGUAGES, get_locale
 from bot.logs import setup_logging
 from bot.render import PLAIN, render_answer, render_comparison, render_no_answer
-from bot.search import WEIGHTS, Weights
+from bot.search import WEIGHTS, ClaimIndex, Weights
 from bot.service import Answerer, seed_if_empty
 from bot.text import detect_language
 from bot.webhook import HEALTH_PATH, database_ok
@@ -75,19 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     charting.add_argument("-o", "--output", type=Path, required=True, help="PNG file to write")
     charting.add_argument("--lang", choices=LANGUAGES, help="language of the labels")
     commands.add_parser("seed", help="add missing seed claims; never overwrites edited ones")
-    evaluation = commands.add_parser(
-        "eval", help="answer-quality report: top-1, MAP@5, no-answer and per-language accuracy"
-    )
-    evaluation.add_argument("files", type=Path, nargs="+", help="question sets (JSON)")
-    evaluation.add_argument("--misses", action="store_true", help="list every wrong answer")
-    evaluation.add_argument(
-        "--weight",
-        action="append",
-        default=[],
-        metavar="NAME=VALUE",
-        type=_weight,
-        help="rank with one of the ranker's weights changed, e.g. exact_place=30 (repeatable)",
-    )
+    _add_eval(commands)
     commands.add_parser(
         "run", help="run the Telegram bot: webhooks if WEBHOOK_URL is set, else long polling"
     )
@@ -99,6 +88,29 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_eval(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``eval``: the quality report, with claims and weights to try."""
+    evaluation = commands.add_parser(
+        "eval", help="answer-quality report: top-1, MAP@5, no-answer and per-language accuracy"
+    )
+    evaluation.add_argument("files", type=Path, nargs="+", help="question sets (JSON)")
+    evaluation.add_argument("--misses", action="store_true", help="list every wrong answer")
+    evaluation.add_argument(
+        "--claims",
+        type=Path,
+        metavar="FILE",
+        help="ask over the seed claims and this claims file (JSON), in a scratch database",
+    )
+    evaluation.add_argument(
+        "--weight",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        type=_weight,
+        help="rank with one of the ranker's weights changed, e.g. exact_place=30 (repeatable)",
+    )
+
+
 def _setup_logging(settings: Settings, *, default: str) -> None:
     level = settings.log_level if "log_level" in settings.model_fields_set else default
     setup_logging(level, secrets=settings.secrets())
@@ -108,7 +120,14 @@ def _ask(settings: Settings, question: str, lang: str | None) -> int:
     engine = create_db_engine(settings.database_url)
     seed_if_empty(engine=engine, seed_file=settings.seed_file)
     loc = get_locale(lang or detect_language(question))
-    print(render_answer(Answerer(engine).ask(question), PLAIN, loc))
+    index = Answerer(engine).index()
+    result = index.search(question)
+    comparison = comparison_of(index, result) if asks_to_compare(result) else None
+    print(
+        render_comparison(comparison, PLAIN, loc)
+        if comparison
+        else render_answer(result, PLAIN, loc)
+    )
     return 0
 
 
@@ -211,11 +230,32 @@ def _weight(text: str) -> tuple[str, float]:
 
 
 def _eval(
-    settings: Settings, files: list[Path], *, misses: bool, weights: list[tuple[str, float]]
+    settings: Settings,
+    files: list[Path],
+    *,
+    misses: bool,
+    weights: list[tuple[str, float]],
+    claims: Path | None,
 ) -> int:
-    engine = create_db_engine(settings.database_url)
-    seed_if_empty(engine=engine, seed_file=settings.seed_file)
-    index = Answerer(engine, weights=replace(WEIGHTS, **dict(weights))).index()
+    if claims is None:
+        engine = create_db_engine(settings.database_url)
+        seed_if_empty(engine=engine, seed_file=settings.seed_file)
+        index = Answerer(engine, weights=replace(WEIGHTS, **dict(weights))).index()
+        engine.dispose()
+        _print_reports(index, files, misses=misses)
+        return 0
+    # The seed claims and the file's, in a scratch database: the configured one is untouched.
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = create_db_engine(f"sqlite:///{Path(scratch) / 'eval.db'}")
+        seed_if_empty(engine=engine, seed_file=settings.seed_file)
+        import_claims(engine=engine, document=_read_json(claims), actor="eval")
+        index = Answerer(engine, weights=replace(WEIGHTS, **dict(weights))).index()
+        _print_reports(index, files, misses=misses)
+        engine.dispose()
+    return 0
+
+
+def _print_reports(index: ClaimIndex, files: list[Path], *, misses: bool) -> None:
     for path in files:
         try:
             questions = load_questions(path)
@@ -227,8 +267,6 @@ def _eval(
         if misses:
             print("\n".join(f"  miss: {failure}" for failure in report.failures))
         print()
-    engine.dispose()
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -249,7 +287,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             output = args.output if args.command == "chart" else None
             return _compare(settings, " ".join(args.topic), args.lang, output)
         if args.command == "eval":
-            return _eval(settings, args.files, misses=args.misses, weights=args.weight)
+            return _eval(
+                settings, args.files, misses=args.misses, weights=args.weight, claims=args.claims
+            )
         if args.command == "db":
             return _db(settings, args.db_command)
         if args.command == "health":

@@ -34,8 +34,19 @@ class Comparison:
 def compare(index: ClaimIndex, topic: str) -> tuple[SearchResult, Comparison | None]:
     """The topic's search result, and a comparison built on its best match (if any)."""
     result = index.search(topic)
+    return result, comparison_of(index, result)
+
+
+def comparison_of(index: ClaimIndex, result: SearchResult) -> Comparison | None:
+    """Every claim on the same thing as a result's best match, or None without one."""
     if not result.answered:
-        return result, None
-    claims = tuple(index.comparable_to(result.matches[0].claim, MAX_COMPARED))
+        return None
+    best = result.matches[0].claim
+    claims = tuple(index.comparable_to(best, MAX_COMPARED))
     superseded = {claim.id: newer for claim in claims if (newer := index.superseded(claim.id))}
-    return result, Comparison(topic, result.matches[0].claim, claims, superseded)
+    return Comparison(result.question, best, claims, superseded)
+
+
+def asks_to_compare(result: SearchResult) -> bool:
+    """ "Compare the estimates", "порівняй оцінки": answered with the comparison view."""
+    return result.answered and "compare" in result.facets.intents

@@ -86,6 +86,11 @@ NO_ANSWER_REASONS: Final = {
     "weak": N_("Nothing stored matches it closely enough."),
     "empty": N_("Please ask a question."),
 }
+NO_FIGURE_FROM: Final = N_("We hold no figure from “{source}” on this.")
+NO_RATE: Final = N_("We hold no figure {rate} for that.")
+NO_FIGURE_GIVEN: Final = N_("No stored claim gives {figures}.")
+STORED_ON_THIS: Final = N_("Stored claims on this:")
+FIGURE_GIVEN: Final = N_("{figure} is the figure given by {source} ({date}).")
 THOSE: Final = N_("those")
 THAT_PLACE: Final = N_("that place")
 THAT_YEAR: Final = N_("that year")

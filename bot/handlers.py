@@ -31,7 +31,7 @@ from telegram.error import TelegramError
 from telegram.ext import filters
 
 from bot import constants as c
-from bot.compare import Comparison, compare
+from bot.compare import Comparison, asks_to_compare, compare, comparison_of
 from bot.context import (
     BotContext,
     admin_only,
@@ -235,8 +235,20 @@ async def _answer_in_private(
     message: Message, context: BotContext, loc: Locale, question: str
 ) -> None:
     result = await _ask(context, question)
+    comparison = await _comparison_asked(context, result)
+    if comparison is not None:
+        await reply(message, render_comparison(comparison, HTML, loc))
+        return
     keyboard = _suggestion_keyboard(result, loc, context.deps.callback_key)
     await reply(message, render_answer(result, HTML, loc), reply_markup=keyboard)
+
+
+async def _comparison_asked(context: BotContext, result: SearchResult) -> Comparison | None:
+    """The comparison a question asks for ("compare the estimates"), if it asks for one."""
+    if not asks_to_compare(result):
+        return None
+    index = await asyncio.to_thread(context.deps.answerer.index)
+    return await asyncio.to_thread(comparison_of, index, result)
 
 
 async def _answer_in_group(message: Message, context: BotContext, loc: Locale) -> None:
@@ -245,6 +257,10 @@ async def _answer_in_group(message: Message, context: BotContext, loc: Locale) -
         await reply(message, _ask_usage(loc), do_quote=True)
         return
     result = await _ask(context, question)
+    comparison = await _comparison_asked(context, result)
+    if comparison is not None:
+        await _reply_with_comparison(message, context, loc, comparison)
+        return
     link = _more_link(context.bot.username, result)
     await reply(
         message,
@@ -282,6 +298,13 @@ async def compare_topic(update: Update, context: BotContext) -> None:
     if found is None:
         return
     message, loc, comparison = found
+    await _reply_with_comparison(message, context, loc, comparison)
+
+
+async def _reply_with_comparison(
+    message: Message, context: BotContext, loc: Locale, comparison: Comparison
+) -> None:
+    """The comparison in full in private; its first rows and a link to the rest in groups."""
     if message.chat.type == ChatType.PRIVATE:
         await reply(message, render_comparison(comparison, HTML, loc))
         return

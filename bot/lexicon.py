@@ -113,6 +113,7 @@ SOURCE_AFTER: Final = _word_set(VOCABULARY.source_after)
 # Checked against words as written: their normal forms would merge "вбила" with "вбито".
 AGENT_VERBS: Final = frozenset(VOCABULARY.agent_verbs.all)
 AUXILIARIES: Final = frozenset(VOCABULARY.auxiliaries.all)
+YEAR_WORDS: Final = _word_set(VOCABULARY.year_words)
 MATCHER: Final = build_matcher()
 
 

@@ -15,9 +15,9 @@ from typing import Final
 
 from bot import constants as c
 from bot.compare import Comparison
-from bot.domain import Spread, counts_same_thing
+from bot.domain import Spread, counts_same_thing, gives
 from bot.i18n import EN, Locale
-from bot.search import SearchResult
+from bot.search import Reason, SearchResult
 from store import AuditRecord, ClaimPublic
 
 
@@ -169,28 +169,62 @@ def suggestion_label(claim: ClaimPublic, loc: Locale = EN) -> str:
     return f"{describe(claim, loc)} — {claim.claimant}, {loc.date(claim.date)}"
 
 
-def render_no_answer(result: SearchResult, style: Style, loc: Locale = EN) -> str:
-    """An honest "no stored claim", why, and related claims without figures."""
+def _no_answer_reason(result: SearchResult, loc: Locale) -> str:
+    """Why no stored claim answers, in words: the facet no claim covers, named."""
     facets = result.facets
+    if result.reason == Reason.FIGURE:
+        figures = f" {loc._(c.AND)} ".join(loc.number(n) for n in sorted(result.quoted))
+        return loc._(c.NO_FIGURE_GIVEN).format(figures=figures)
+    named_source = facets.unknown_sources or tuple(sorted(facets.data_sources))
+    if result.reason == Reason.CLAIMANT and named_source:
+        return loc._(c.NO_FIGURE_FROM).format(source=" ".join(named_source))
+    if result.reason == Reason.RATE and facets.rate in c.PER_LABELS and facets.rate != "day":
+        return loc._(c.NO_RATE).format(rate=loc._(c.PER_LABELS[facets.rate]))
     sides = [loc._(c.SIDE_LABELS[side]) for side in sorted(facets.sides) if side in c.SIDE_LABELS]
-    places = sorted(facets.places | set(facets.unknown_places))
+    places = sorted(facets.places | facets.data_places | set(facets.unknown_places))
     reason = loc._(c.NO_ANSWER_REASONS.get(result.why or "weak", c.NO_ANSWER_REASONS["weak"]))
-    reason = reason.format(
+    return reason.format(
         sides=", ".join(sides) or loc._(c.THOSE),
         places=", ".join(place.title() for place in places) or loc._(c.THAT_PLACE),
         measures=", ".join(loc._(c.MEASURE_LABELS[m]) for m in sorted(facets.measures))
         or loc._(c.THOSE),
         years=", ".join(str(year) for year in sorted(facets.years)) or loc._(c.THAT_YEAR),
     )
-    lines = [style.bold(loc._(c.NO_CLAIM)), style.esc(reason)]
+
+
+def render_no_answer(result: SearchResult, style: Style, loc: Locale = EN) -> str:
+    """An honest "no stored claim", why, and related claims: without figures, except when
+    the question checks a figure none gives (then the stored figures are the answer)."""
+    lines = [style.bold(loc._(c.NO_CLAIM)), style.esc(_no_answer_reason(result, loc))]
     if result.reason in ("chit-chat", "empty"):
         example = loc._(c.EXAMPLE_QUESTIONS[0])
         lines.append(style.esc(loc._(c.TRY_EXAMPLE).format(example=example)))
-    if result.suggestions:
+    if result.reason == Reason.FIGURE:
+        lines.extend(["", style.esc(loc._(c.STORED_ON_THIS))])
+        lines.extend(f"• {style.esc(_figure_label(claim, loc))}" for claim in result.suggestions)
+    elif result.suggestions:
         lines.append("")
         lines.append(style.esc(loc._(c.SUGGESTIONS_HEADER)))
         lines.extend(f"• {style.esc(suggestion_label(claim, loc))}" for claim in result.suggestions)
     return "\n".join(lines)
+
+
+def _figure_label(claim: ClaimPublic, loc: Locale) -> str:
+    return f"{headline(claim, loc)} — {claim.claimant}, {loc.date(claim.date)}"
+
+
+def fact_check_line(result: SearchResult, loc: Locale = EN) -> str | None:
+    """ "9,861 is the figure given by X (Mar 2022).": what a fact-check confirms, when the
+    first claim shown gives a figure the question quotes."""
+    first = group_claim(result)
+    given = [n for n in sorted(result.quoted) if first is not None and gives(first, n)]
+    if first is None or not given:
+        return None
+    return loc._(c.FIGURE_GIVEN).format(
+        figure=_capitalised(format_figure(first, loc)),
+        source=first.claimant,
+        date=loc.date(first.date),
+    )
 
 
 def shown_claims(result: SearchResult, limit: int = c.MAX_SHOWN_CLAIMS) -> list[ClaimPublic]:
@@ -222,6 +256,9 @@ def render_answer(
         return render_no_answer(result, style, loc)
     shown = shown_claims(result, limit)
     parts = [render_claim(claim, style, loc, newer=result.newer.get(claim.id)) for claim in shown]
+    checked = fact_check_line(result, loc)
+    if checked:
+        parts.insert(0, style.bold(checked))
     spread = disagreement(result.comparable(), style, loc)
     if spread:
         parts.append(spread)
@@ -240,6 +277,9 @@ def render_compact(
     first = group_claim(result)
     assert first is not None  # answered
     text = render_claim(first, style, loc, newer=result.newer.get(first.id), max_caveats=2)
+    checked = fact_check_line(result, loc)
+    if checked:
+        text = f"{style.bold(checked)}\n\n{text}"
     spread = disagreement(result.comparable(), style, loc)
     if spread:
         text += "\n\n" + spread

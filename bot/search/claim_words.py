@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Final, NamedTuple
 
 from bot.domain import CORE_SUBJECTS, Counted, core_subject, counted, supersession_key
-from bot.lexicon import MATCHER, PLACES, Hit, place_ancestors
+from bot.lexicon import MATCHER, PLACES, YEAR_WORDS, Hit, place_ancestors
 from bot.text import parse_years, token_variants, tokenize
 from store import MEASURES, PERS, ClaimRow
 
@@ -67,7 +67,9 @@ def source_side_mask(text: str) -> int:
     """The sides a source text speaks for: "Russian Ministry of Defence" is Russia's, "General
     Staff of the Armed Forces of Ukraine" Ukraine's (a country named as a place)."""
     hits = find(text)
-    sides = concepts(hits, "side") | ({"ukrainian"} if "ukraine" in concepts(hits, "place") else set())
+    sides = concepts(hits, "side") | (
+        {"ukrainian"} if "ukraine" in concepts(hits, "place") else set()
+    )
     return bits(sides & SIDE_CODE.keys(), SIDE_CODE)
 
 
@@ -100,9 +102,9 @@ def single_year(period: str | None) -> bool:
     """Whether a claim's period is one calendar year ("2024", "in 2023"), not a span or a
     total to a date ("24 Feb – 1 Mar 2022", "since 2022")."""
     tokens = tokenize(period or "")
-    months = any(hit.concept.kind == "month" for hit in MATCHER.find(tokens))
-    spans = "since" in tokens or any(mark in (period or "") for mark in "–-—")
-    return len(parse_years(tokens)) == 1 and not months and not spans
+    years = parse_years(tokens)
+    others = [token for token in tokens if not (token.isdigit() and int(token) in years)]
+    return len(years) == 1 and all(token in YEAR_WORDS for token in others)
 
 
 @lru_cache(maxsize=10_000)

@@ -203,7 +203,15 @@ def build_columns(rows: Iterable[ClaimRow]) -> tuple[Columns, list[Profile]]:
     thing = column(facts.thing, np.int64)
     early = _early(ordered(scalars.dates), thing)
     since = column(facts.since, np.bool_)
-    read = (masks["places"], masks["chain"], measure, since, early, per, column(facts.span, np.int8))
+    read = (
+        masks["places"],
+        masks["chain"],
+        measure,
+        since,
+        early,
+        per,
+        column(facts.span, np.int8),
+    )
     key, keyed = _combinations((*read, year))
     columns = Columns(
         ids=ordered(scalars.ids),
@@ -230,11 +238,17 @@ def build_columns(rows: Iterable[ClaimRow]) -> tuple[Columns, list[Profile]]:
 
 def _early(dates: Array, thing: Array) -> Mask:
     """Claims made early in their war: within ``EARLY_MONTHS`` of the first claim on the same
-    thing (the first figures of a war come in its first weeks)."""
+    thing, where later claims on it follow (the first figures of a war come in its first
+    weeks; a claim alone on its thing is neither early nor late)."""
     months = (dates // 10_000) * 12 + (dates // 100) % 100
-    first = np.full(int(thing.max()) + 1 if len(thing) else 0, np.iinfo(np.int64).max)
+    size = int(thing.max()) + 1 if len(thing) else 0
+    first = np.full(size, np.iinfo(np.int64).max)
+    last = np.full(size, np.iinfo(np.int64).min)
     np.minimum.at(first, thing, months)
-    early: Mask = months - first[thing] <= EARLY_MONTHS
+    np.maximum.at(last, thing, months)
+    early: Mask = (months - first[thing] <= EARLY_MONTHS) & (
+        last[thing] - first[thing] > EARLY_MONTHS
+    )
     return early
 
 

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from rapidfuzz import utils
 
 from bot.constants import MAX_QUESTION_CHARS
-from bot.domain import Counted, Spread, gives
+from bot.domain import CORE_SUBJECTS, Counted, Spread, gives
 from bot.search.claim_words import Profile
 from bot.search.columns import Array, Columns, build_columns, postings, supersession
 from bot.search.names import Names
@@ -31,6 +31,25 @@ MAX_FIGURE_SUGGESTIONS: Final = 3  # stored claims shown when none gives a quote
 TEXT_CACHE: Final = 16_384  # re-ranked claim texts kept per index (about 200 bytes each)
 
 Fetch = Callable[[Sequence[int]], Sequence[ClaimPublic]]
+
+
+def gives_none_quoted(best: ClaimPublic, facets: Facets) -> bool:
+    """A fact-check ("is it true that 75,000 died?") whose best claim, which would be one
+    giving the figure if any did, gives none of the figures it quotes."""
+    quoted = SearchResult("", facets=facets).quoted
+    return bool(quoted) and not any(gives(best, number) for number in quoted)
+
+
+def off_subject(facets: Facets, claim_words: frozenset[str]) -> tuple[Reason, str | None] | None:
+    """A question no claim can answer whatever is stored: chit-chat, or one about a
+    topic (equipment, troop numbers) rather than a casualty measure."""
+    anchored = facets.names_concept or bool(set(facets.content) & claim_words)
+    if anchored and not (facets.topics and not facets.measures):
+        return None
+    if facets.topics and not facets.measures:
+        return Reason.TOPIC, min(facets.topics)
+    blockers = facets.subjects - CORE_SUBJECTS.keys()  # "equipment": no claim counts it
+    return (Reason.SUBJECT, min(blockers)) if blockers else (Reason.CHIT_CHAT, None)
 
 
 class ClaimIndex:
@@ -152,14 +171,18 @@ class ClaimIndex:
         if not utils.default_process(question):
             return SearchResult(question, reason=Reason.EMPTY)
         facets = self.analyse(question)
-        refused = self._off_subject(facets)
+        refused = off_subject(facets, self._claim_words)
         if refused is not None:
             return self._no_answer(question, facets, *refused, fetch=fetch)
         ranking = rank(self, facets, limit=limit, exhaustive=exhaustive, w=self._weights)
         if ranking.reason is not None:
-            return self._no_answer(question, facets, ranking.reason, ranking.blocker, fetch=fetch)
+            return self._no_answer(
+                question, facets, ranking.reason, ranking.blocker, near=ranking.near, fetch=fetch
+            )
         picked = ranking.scored
-        if self._checks_a_figure_none_gives(facets, picked):
+        quoted = SearchResult(question, facets=facets).quoted
+        best = self._claims([picked[0][0]], fetch=fetch).get(picked[0][0]) if quoted else None
+        if best is not None and gives_none_quoted(best, facets):
             return self._figure_not_given(question, facets, picked, fetch=fetch)
         newer_ids = {i: n for i, _score in picked if (n := self.superseded(i)) is not None}
         found = self._claims([*(i for i, _s in picked), *newer_ids.values()], fetch=fetch)
@@ -183,17 +206,6 @@ class ClaimIndex:
         rest = tuple(match for match in matches if match.claim.id != extreme.id)
         return (Match(extreme, best.score), *rest)
 
-    def _checks_a_figure_none_gives(
-        self, facets: Facets, picked: Sequence[tuple[int, float]]
-    ) -> bool:
-        """A fact-check ("is it true that 75,000 died?") whose best claim, which would be one
-        giving the figure if any did, gives none of the figures it quotes."""
-        quoted = SearchResult("", facets=facets).quoted
-        if not quoted:
-            return False
-        best = self._claims([picked[0][0]])
-        return not any(gives(claim, n) for claim in best.values() for n in quoted)
-
     def _figure_not_given(
         self, question: str, facets: Facets, picked: Sequence[tuple[int, float]], *, fetch: bool
     ) -> SearchResult:
@@ -201,21 +213,7 @@ class ClaimIndex:
         ids = [claim_id for claim_id, _score in picked[:MAX_FIGURE_SUGGESTIONS]]
         claims = self._claims(ids, fetch=fetch)
         suggestions = tuple(claims[i] for i in ids if i in claims)
-        return SearchResult(
-            question, suggestions=suggestions, reason=Reason.FIGURE, facets=facets
-        )
-
-    def _off_subject(self, facets: Facets) -> tuple[Reason, str | None] | None:
-        """A question no claim can answer whatever is stored: chit-chat, or one about a
-        topic (equipment, troop numbers) rather than a casualty measure."""
-        anchored = facets.names_concept or bool(set(facets.content) & self._claim_words)
-        if anchored and not (facets.topics and not facets.measures):
-            return None
-        blockers = facets.subjects | (facets.topics if not facets.measures else frozenset())
-        if not blockers:
-            return Reason.CHIT_CHAT, None
-        blocker = min(blockers)
-        return (Reason.SUBJECT if blocker in facets.subjects else Reason.TOPIC), blocker
+        return SearchResult(question, suggestions=suggestions, reason=Reason.FIGURE, facets=facets)
 
     def _no_answer(
         self,
@@ -224,13 +222,15 @@ class ClaimIndex:
         reason: Reason,
         blocker: str | None = None,
         *,
+        near: Sequence[int] = (),
         fetch: bool,
     ) -> SearchResult:
         suggestions: tuple[ClaimPublic, ...] = ()
         # Related claims help when a facet missed (another side, place, year...); for a
         # question about tanks, civilians or troop numbers, soldiers' figures are not related.
         if reason in RELATED_REASONS and len(self):
-            ids = related(self, tokenize(question), w=self._weights)
+            # Claims missing only that facet are related; else those sharing the most words.
+            ids = list(near) or related(self, tokenize(question), w=self._weights)
             claims = self._claims(ids, fetch=fetch)
             suggestions = tuple(claims[i] for i in ids if i in claims)
         return SearchResult(

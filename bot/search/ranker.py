@@ -18,6 +18,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.domain import Span, rounding
+from bot.lexicon import SIDE_SOURCES
 from bot.search.claim_words import (
     CLAIMANT_BIT,
     MEASURE_CODE,
@@ -28,7 +29,6 @@ from bot.search.claim_words import (
     UKRAINE,
     bits,
 )
-from bot.lexicon import SIDE_SOURCES
 from bot.search.columns import SPAN_CODE, Array, Columns, Keyed, Mask, lacks
 from bot.search.names import Field, Names
 from bot.search.result import Facets, Reason
@@ -108,6 +108,7 @@ class Ranking:
     scored: tuple[tuple[int, float], ...] = ()
     reason: Reason | None = None
     blocker: str | None = None
+    near: tuple[int, ...] = ()  # claims that fit every facet but the one that failed
 
 
 # --- eligibility ----------------------------------------------------------------------------
@@ -326,7 +327,7 @@ def rank(
     found = failures(index, facets)
     rows = np.flatnonzero(eligible(columns, found))
     if not len(rows):
-        return _refusal(found)
+        return _refusal(index, facets, found, w)
     keyed_points = points(columns.keyed, facets, w)
     scores = bonus(columns, facets, rows, keyed_points, w)
     # Words no claim contains cannot tell claims apart; left in, they only add noise.
@@ -349,7 +350,7 @@ def rank(
             close = similarity >= w.content_only_similarity
             rows, scores, similarity = rows[close], scores[close], similarity[close]
         if not len(rows):
-            return _refusal(found)
+            return _refusal(index, facets, found, w)
         scores = scores + w.similarity * similarity
         first = w.quoted_first * quotes(columns, facets, rows) if facets.numbers else 0.0
         order = top(scores + first, rows, limit)
@@ -394,11 +395,28 @@ def _candidates(
     return rows[keep], scores[keep]
 
 
-def _refusal(found: list[Failure]) -> Ranking:
+def _refusal(index: Searchable, facets: Facets, found: list[Failure], w: Weights) -> Ranking:
     failure = nearest_failure(found)
     if failure is None:
         return Ranking(reason=Reason.WEAK)
-    return Ranking(reason=failure.reason, blocker=failure.blocker)
+    near = near_misses(index, facets, found, w)
+    return Ranking(reason=failure.reason, blocker=failure.blocker, near=near)
+
+
+def near_misses(
+    index: Searchable, facets: Facets, found: list[Failure], w: Weights
+) -> tuple[int, ...]:
+    """The claims that fit every facet named but one, best fitting first: what is related
+    ("Soviet troops killed in Afghanistan" for Russians there) when nothing answers."""
+    columns = index.columns
+    missed = np.zeros(len(columns), np.uint8)
+    for failure in found:
+        missed += failure.rules_out
+    rows = np.flatnonzero(missed == 1)
+    if not len(rows):
+        return ()
+    scores = bonus(columns, facets, rows, points(columns.keyed, facets, w), w)
+    return tuple(int(columns.ids[rows[p]]) for p in top(scores, rows, MAX_SUGGESTIONS))
 
 
 def related(index: Searchable, words: list[str], *, w: Weights = WEIGHTS) -> list[int]:

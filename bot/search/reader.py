@@ -247,7 +247,11 @@ def _read_place(phrase: Phrase, has_measure: bool, names: Names | None, named: _
 
 
 def _read_phrases(
-    hits: Sequence[Hit], tokens: Sequence[str], raw: Sequence[str], question: str, names: Names | None
+    hits: Sequence[Hit],
+    tokens: Sequence[str],
+    raw: Sequence[str],
+    question: str,
+    names: Names | None,
 ) -> _Named:
     named = _Named()
     has_measure = any(hit.concept.kind == "measure" for hit in hits)
@@ -334,8 +338,8 @@ def _read_leftover(index: int, left: _Leftovers, names: Names | None, found: _Na
             found.sources.add(token)
         else:
             found.unknown_sources.append(left.raw[index])
-    elif left.follows(index, PLACE_PREPOSITIONS) and knows(Field.PLACE, token):
-        found.places.add(token)
+    elif left.name_like(index) and knows(Field.PLACE, token):
+        found.places.add(token)  # "in Tigray": a place only stored claims name
     elif (
         left.follows(index, PLACE_PREPOSITIONS)
         and left.unknown(index)
@@ -344,8 +348,6 @@ def _read_leftover(index: int, left: _Leftovers, names: Names | None, found: _Na
         found.unknown_places.append(token)
     elif left.name_like(index) and knows(Field.SOURCE, token):
         found.sources.add(token)
-    elif left.name_like(index) and knows(Field.PLACE, token):
-        found.places.add(token)
     else:
         found.content.append(token)
 
@@ -355,10 +357,13 @@ def read_leftovers(left: _Leftovers, names: Names | None) -> _Names:
     for index in range(len(left.tokens)):
         if left.free(index):
             _read_leftover(index, left, names, found)
-        elif index not in left.covered and not left.tokens[index].isdigit():
-            if left.tokens[index] not in STOPWORDS:
-                found.content.append(left.tokens[index])
+        elif index not in left.covered and _plain_word(left.tokens[index]):
+            found.content.append(left.tokens[index])
     return found
+
+
+def _plain_word(token: str) -> bool:
+    return not token.isdigit() and token not in STOPWORDS
 
 
 def asks_unknown_subject(leftovers: _Leftovers) -> bool:
@@ -377,6 +382,11 @@ def figures(tokens: Sequence[str], hits: Sequence[Hit]) -> set[int]:
         if 0 <= index < len(tokens) and tokens[index].isdigit() and 1 <= int(tokens[index]) <= 31
     }
     return parse_numbers(list(tokens)) - days
+
+
+def _as_written(word: str, question: str) -> str:
+    """A word as the question wrote it ("ISW", not "isw"), to name it back."""
+    return next((w for w in re.findall(r"[^\W\d_]+", question) if w.casefold() == word), word)
 
 
 def _covered(hits: Iterable[Hit]) -> frozenset[int]:
@@ -402,7 +412,7 @@ def read_question(question: str, speller: Speller, names: Names | None = None) -
         measures=frozenset(merge_killed_and_wounded(named.measures)),
         claimants=frozenset(named.claimants),
         data_sources=frozenset(named.data_sources | found.sources),
-        unknown_sources=tuple(found.unknown_sources),
+        unknown_sources=tuple(_as_written(word, question) for word in found.unknown_sources),
         source_sides=frozenset(named.source_sides),
         excluded_claimants=frozenset(named.excluded),
         periods=frozenset(concepts(hits, "period")),

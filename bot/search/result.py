@@ -8,7 +8,6 @@ from enum import StrEnum
 from bot.domain import Counted, claim_date
 from store import ClaimPublic
 
-
 MIN_FIGURE = 100  # smaller numbers in a question are rarely the figure it checks ("3 years")
 
 

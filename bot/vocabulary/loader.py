@@ -269,6 +269,7 @@ def load(directory: Path = DIRECTORY) -> Vocabulary:
             source_after=words.words("source_after"),
             agent_verbs=words.words("agent_verbs"),
             auxiliaries=words.words("auxiliaries"),
+            year_words=words.words("year_words"),
             scales=numbers.terms("scale", _number),
             small_numbers=numbers.terms("small_number", _number),
             fractions=numbers.terms("fraction", _number),

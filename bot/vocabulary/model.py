@@ -92,6 +92,7 @@ class Vocabulary:
     source_after: Words  # just after a source's name: "says", "заявив"
     agent_verbs: Words  # active verbs of killing, as written: "вбила Україна"
     auxiliaries: Words  # "has Ukraine killed"
+    year_words: Words  # the words a one-year period may hold besides its year: "in 2024"
     scales: Mapping[str, Number]
     small_numbers: Mapping[str, Number]
     fractions: Mapping[str, Number]

@@ -102,3 +102,11 @@ async def test_admin_command_from_a_non_admin_in_a_group_is_refused(
     await send(group_text("/retract 1 because I say so"))
     (reply,) = group_replies(fake_telegram)
     assert reply["text"] == "This command is for admins only."
+
+
+async def test_group_asking_for_the_highest_estimate_is_shown_that_claim(
+    send: Send, fake_telegram: FakeTelegram
+) -> None:
+    await send(group_text("/ask which estimate of Russian soldiers killed is the highest?"))
+    (reply,) = [call for call in fake_telegram.sent_messages() if call["chat_id"] == GROUP_ID]
+    assert reply["text"].startswith("<b>About 250,000</b>")  # the UK MoD's, the highest stored

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from helpers.fake_telegram import FakeTelegram
@@ -78,7 +79,8 @@ async def test_no_match_offers_suggestion_buttons_within_telegram_limits(
     buttons = [row[0] for row in reply["reply_markup"]["inline_keyboard"]]
     assert 1 <= len(buttons) <= 3
     assert all(len(button["callback_data"].encode()) <= 64 for button in buttons)
-    assert not any("," in button["text"].split("—")[0] for button in buttons)  # no figures
+    # Named without figures: no "9,861" in any label.
+    assert not any(re.search(r"\d,\d{3}", button["text"]) for button in buttons)
 
 
 async def test_pressing_a_suggestion_answers_with_that_claim(
@@ -163,3 +165,30 @@ async def test_deep_link_from_a_group_answer_shows_those_claims(
     assert reply["text"].count("Claimed by:") == 2
     assert "#10" in reply["text"]
     assert "#8" in reply["text"]
+
+
+async def test_asking_to_compare_the_estimates_gets_the_comparison(
+    send: Send, fake_telegram: FakeTelegram
+) -> None:
+    await send(private_text("compare the estimates of Russian soldiers killed"))
+    (reply,) = replies(fake_telegram)
+    assert "every stored claim, newest first" in reply["text"]
+    assert "Spread: from" in reply["text"]
+
+
+async def test_a_fact_check_names_who_gives_the_figure_first(
+    send: Send, fake_telegram: FakeTelegram
+) -> None:
+    await send(private_text("is it true that 9,861 Russian soldiers died?"))
+    (reply,) = replies(fake_telegram)
+    assert reply["text"].startswith(
+        "<b>9,861 is the figure given by Russian Ministry of Defence (leaked) (Mar 2022).</b>"
+    )
+
+
+async def test_a_fact_check_of_a_figure_nobody_gives_says_so_in_the_readers_language(
+    send: Send, fake_telegram: FakeTelegram
+) -> None:
+    await send(private_text("чи правда, що загинуло 300 тисяч росіян?", language_code="uk"))
+    (reply,) = replies(fake_telegram)
+    assert "Жодне збережене твердження не дає цифри 300" in reply["text"]
