@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from helpers.builders import ROOT, document, public_claims, seed_document
 
+from bot.compare import compare
 from bot.domain import Counted, Span
 from bot.render import PLAIN, group_claim, render_answer, shown_claims
 from bot.search import ClaimIndex, Reason, SearchResult
@@ -228,3 +229,12 @@ def test_the_highest_estimate_asked_for_is_shown_first(index: ClaimIndex) -> Non
     thing = Counted.of(claim)
     same = [other for other in index.comparable_to(claim) if Counted.of(other) == thing]
     assert claim.figure_high or claim.figure_low == max(c.figure_high or c.figure_low for c in same)
+
+
+def test_compare_puts_only_like_with_like_side_by_side(index: ClaimIndex) -> None:
+    _result, comparison = compare(index, "Russian casualties")
+    assert comparison is not None
+    spans = {Counted.of(claim).span for claim in comparison.claims}
+    rates = {claim.per for claim in comparison.claims}
+    assert len(spans) == 1
+    assert len(rates) == 1
