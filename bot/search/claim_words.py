@@ -14,7 +14,7 @@ from typing import Final, NamedTuple
 
 from bot.domain import CORE_SUBJECTS, Counted, core_subject, counted, supersession_key
 from bot.lexicon import MATCHER, PLACES, YEAR_WORDS, Hit, place_ancestors
-from bot.text import parse_years, token_variants, tokenize
+from bot.text import YEAR_RANGE, parse_years, token_variants, tokenize
 from store import MEASURES, PERS, ClaimRow
 
 
@@ -90,6 +90,21 @@ def subjects_of(who: str) -> frozenset[str]:
 @lru_cache(maxsize=100_000)
 def subject_mask(who: str) -> int:
     return bits(subjects_of(who), SUBJECT_BIT)
+
+
+@lru_cache(maxsize=10_000)
+def period_months(period: str | None) -> frozenset[int]:
+    """The months a claim's period names, as ``year * 100 + month`` ("December 2025",
+    "May – June 2024"): each month belongs to the first year after it."""
+    tokens = tokenize(period or "")
+    found: set[int] = set()
+    for hit in MATCHER.find(tokens):
+        if hit.concept.kind != "month":
+            continue
+        later = [int(t) for t in tokens[hit.end :] if t.isdigit() and int(t) in YEAR_RANGE]
+        if later:
+            found.add(later[0] * 100 + int(hit.concept.id))
+    return frozenset(found)
 
 
 @lru_cache(maxsize=10_000)

@@ -9,6 +9,7 @@ shows, and stay cached for the index's lifetime: it is per revision, so never st
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Final
 
 import numpy as np
@@ -17,7 +18,7 @@ from rapidfuzz import utils
 
 from bot.constants import MAX_QUESTION_CHARS
 from bot.domain import CORE_SUBJECTS, Counted, Spread, gives
-from bot.search.claim_words import Profile
+from bot.search.claim_words import Profile, period_months
 from bot.search.columns import Array, Columns, build_columns, postings, supersession
 from bot.search.names import Names
 from bot.search.ranker import WEIGHTS, Weights, rank, related
@@ -43,7 +44,12 @@ def gives_none_quoted(best: ClaimPublic, facets: Facets) -> bool:
 def off_subject(facets: Facets, claim_words: frozenset[str]) -> tuple[Reason, str | None] | None:
     """A question no claim can answer whatever is stored: chit-chat, or one about a
     topic (equipment, troop numbers) rather than a casualty measure."""
-    anchored = facets.names_concept or bool(set(facets.content) & claim_words)
+    # "Are you a bot or a person?": a word for whom a figure counts names no casualty question.
+    whom_only = (
+        facets.subjects <= CORE_SUBJECTS.keys()
+        and not replace(facets, subjects=frozenset()).names_concept
+    )
+    anchored = (facets.names_concept and not whom_only) or bool(set(facets.content) & claim_words)
     if anchored and not (facets.topics and not facets.measures):
         return None
     if facets.topics and not facets.measures:
@@ -86,6 +92,7 @@ class ClaimIndex:
         self._claim_words = frozenset(word for word in self.postings if word.isalpha())
         self.speller = Speller(self._claim_words)
         self.names = Names(self._profiles, columns.profile)
+        self.period_months = [period_months(profile.period) for profile in self._profiles]
 
     def __len__(self) -> int:
         return len(self.columns)

@@ -8,6 +8,7 @@ admin adds is known by name at the next index build, on every replica.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -17,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from bot.lexicon import STOPWORDS
+from bot.lexicon import ARTICLES, STOPWORDS
 from bot.search.claim_words import Profile, words
 from bot.text import translit_key
 
@@ -31,23 +32,60 @@ class Field(StrEnum):
     PLACE = "place"
 
 
+_NAME_SPLIT: Final = re.compile(r"[(),;]| and | і | и ")
+
+
+def name_phrases(text: str) -> set[str]:
+    """The names of two or more words a text holds ("West Bank and East Jerusalem": "west
+    bank", "east jerusalem"), as normalised words, without leading articles."""
+    found = set()
+    for part in _NAME_SPLIT.split(text):
+        tokens = words(part).split()
+        while tokens and tokens[0] in ARTICLES:
+            tokens.pop(0)
+        if len(tokens) >= 2:
+            found.add(" ".join(tokens))
+    return found
+
+
 @dataclass(frozen=True)
 class _FieldNames:
-    """One field's words: by transliteration key, the profiles whose field holds them."""
+    """One field's words (by transliteration key) and names of several words, each with
+    the profiles whose field holds it."""
 
     by_key: dict[str, frozenset[int]]
     keys: list[str]  # sorted, for fuzzy look-ups
+    by_phrase: dict[str, frozenset[int]]
+    longest: int  # words in the longest phrase
 
     @classmethod
     def of(cls, texts: Iterable[tuple[int, Sequence[str]]]) -> _FieldNames:
         found: dict[str, set[int]] = {}
+        phrases: dict[str, set[int]] = {}
         for profile, parts in texts:
             for word in {w for part in parts for w in words(part).split()}:
                 if word.isalpha() and len(word) >= 2 and word not in STOPWORDS:
                     found.setdefault(translit_key(word), set()).add(profile)
-        return cls({key: frozenset(p) for key, p in found.items()}, sorted(found))
+            for phrase in {p for part in parts for p in name_phrases(part)}:
+                phrases.setdefault(phrase, set()).add(profile)
+        return cls(
+            {key: frozenset(p) for key, p in found.items()},
+            sorted(found),
+            {phrase: frozenset(p) for phrase, p in phrases.items()},
+            max((len(phrase.split()) for phrase in phrases), default=0),
+        )
+
+    def phrase_at(self, tokens: Sequence[str], start: int) -> str | None:
+        """The longest name of several words that starts at ``tokens[start]``."""
+        for size in range(min(self.longest, len(tokens) - start), 1, -1):
+            phrase = " ".join(tokens[start : start + size])
+            if phrase in self.by_phrase:
+                return phrase
+        return None
 
     def profiles(self, token: str) -> frozenset[int]:
+        if " " in token:
+            return self.by_phrase.get(token, frozenset())
         key = translit_key(token)
         exact = self.by_key.get(key)
         if exact is not None or len(key) < MIN_FUZZY_KEY:
@@ -72,6 +110,9 @@ class Names:
                 for position, profile in enumerate(profiles)
             ),
         }
+
+    def phrase_at(self, field: Field, tokens: Sequence[str], start: int) -> str | None:
+        return self._fields[field].phrase_at(tokens, start)
 
     def knows(self, field: Field, token: str) -> bool:
         return bool(self._fields[field].profiles(token))

@@ -9,7 +9,7 @@ claim an answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Protocol
 
@@ -88,6 +88,9 @@ class Searchable(Protocol):
 
     @property
     def names(self) -> Names: ...
+
+    @property
+    def period_months(self) -> Sequence[frozenset[int]]: ...  # per profile: year * 100 + month
 
     def text(self, row: int) -> str: ...
 
@@ -256,10 +259,11 @@ def _place_points(keyed: Keyed, facets: Facets, w: Weights) -> Scores:
 
 
 def bonus(
-    columns: Columns, facets: Facets, rows: Array, keyed_points: Scores, w: Weights = WEIGHTS
+    index: Searchable, facets: Facets, rows: Array, keyed_points: Scores, w: Weights = WEIGHTS
 ) -> Scores:
     """Points for how exactly each of the eligible ``rows`` fits the question: their
     combinations' points, and points for what claims rarely share (none is negative)."""
+    columns = index.columns
     found = keyed_points[columns.key[rows]]
     if facets.claimants:
         # Naming the claimant three ways ("the blogger's video, shared by Gerashchenko")
@@ -274,7 +278,8 @@ def bonus(
         everyone = columns.subjects.dtype.type(1 << SUBJECT_BIT["people"])
         found += w.default_subject * ((columns.subjects[rows] & everyone) != 0)
     if facets.months:
-        found += w.dated_month * _dated_in(columns, facets, rows)
+        dated = _dated_in(columns, facets, rows) | _spans_month(index, facets, rows)
+        found += w.dated_month * dated
     if "latest" in facets.periods and len(rows):
         dates = columns.date[rows].astype(np.float64)
         span = dates.max() - dates.min()
@@ -300,6 +305,15 @@ def _dated_in(columns: Columns, facets: Facets, rows: Array) -> Mask:
     if facets.years:
         dated &= np.isin(date // 10_000, list(facets.years))
     return dated
+
+
+def _spans_month(index: Searchable, facets: Facets, rows: Array) -> Mask:
+    """Which of ``rows`` have a period naming a month the question names ("December 2025")."""
+    years = facets.years or {month // 100 for months in index.period_months for month in months}
+    wanted = {year * 100 + month for year in years for month in facets.months}
+    named = np.fromiter((bool(m & wanted) for m in index.period_months), np.bool_)
+    spans: Mask = named[index.columns.profile[rows]]
+    return spans
 
 
 def overlap(index: Searchable, words: Iterable[str]) -> Scores:
@@ -329,7 +343,7 @@ def rank(
     if not len(rows):
         return _refusal(index, facets, found, w)
     keyed_points = points(columns.keyed, facets, w)
-    scores = bonus(columns, facets, rows, keyed_points, w)
+    scores = bonus(index, facets, rows, keyed_points, w)
     # Words no claim contains cannot tell claims apart; left in, they only add noise.
     words = [word for word in facets.content if word in index.postings]
     first = w.quoted_first * quotes(columns, facets, rows) if facets.numbers else 0.0
@@ -387,7 +401,7 @@ def _candidates(
     weighed[rows] = held[rows] > 0
     weighed[rows[contenders(scores, RERANK)]] = True
     rows = np.flatnonzero(weighed)
-    scores = bonus(columns, facets, rows, keyed_points, w)
+    scores = bonus(index, facets, rows, keyed_points, w)
     guess = scores + w.word_lift * held[rows] / len(words)
     if facets.numbers:
         guess += w.quoted_first * quotes(columns, facets, rows)
@@ -415,7 +429,7 @@ def near_misses(
     rows = np.flatnonzero(missed == 1)
     if not len(rows):
         return ()
-    scores = bonus(columns, facets, rows, points(columns.keyed, facets, w), w)
+    scores = bonus(index, facets, rows, points(columns.keyed, facets, w), w)
     return tuple(int(columns.ids[rows[p]]) for p in top(scores, rows, MAX_SUGGESTIONS))
 
 

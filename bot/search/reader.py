@@ -168,6 +168,22 @@ def qualifies_source(phrase: Phrase) -> bool:
     )
 
 
+def owner_of_source(phrase: Phrase) -> str | None:
+    """ "Генштаба России", "Міноборони України": in Ukrainian and Russian the side right
+    after a source says whose source it is (a genitive), and so which one is meant."""
+    following = phrase.following
+    if (
+        phrase.lang == "en"
+        or following is None
+        or following.start != phrase.hit.end
+        or following.concept.kind not in ("side", "place")
+    ):
+        return None
+    if following.concept.kind == "side":
+        return following.concept.id
+    return "ukrainian" if following.concept.id == "ukraine" else None  # "Генштабу України"
+
+
 def side_source(phrase: Phrase) -> str | None:
     """ "British data", "за британськими даними": the claimant a side's sources stand for."""
     if phrase.after not in SOURCE_WORDS:
@@ -255,11 +271,19 @@ def _read_phrases(
 ) -> _Named:
     named = _Named()
     has_measure = any(hit.concept.kind == "measure" for hit in hits)
+    lang = detect_language(question)
+    owned: set[int] = set()  # sides read as the owner of the source before them
     for position, hit in enumerate(hits):
         following = hits[position + 1] if position + 1 < len(hits) else None
-        phrase = Phrase(hit, tokens, raw, following, detect_language(question))
+        phrase = Phrase(hit, tokens, raw, following, lang)
         kind, concept = hit.concept.kind, hit.concept.id
-        if kind == "claimant":
+        owner = owner_of_source(phrase) if kind == "claimant" else None
+        if position in owned:
+            continue
+        if owner is not None:
+            named.source_sides.add(owner)
+            owned.add(position + 1)
+        elif kind == "claimant":
             (named.excluded if is_negated(phrase) else named.claimants).add(concept)
         elif kind == "measure" and not is_negated(phrase):
             named.measures.add(concept)
@@ -352,9 +376,36 @@ def _read_leftover(index: int, left: _Leftovers, names: Names | None, found: _Na
         found.content.append(token)
 
 
+def _read_names_of_words(left: _Leftovers, names: Names, found: _Names) -> set[int]:
+    """Names of several words the stored claims hold, where a source or a place goes:
+    "according to the African Union envoy", "in the West Bank". Returns the indexes read."""
+    read: set[int] = set()
+    for index in range(len(left.tokens)):
+        if index in left.covered or index in read:
+            continue
+        if in_source_position(left.tokens, index, index + 1) or index == 0:
+            field, into = Field.SOURCE, found.sources
+        elif left.follows(index, PLACE_PREPOSITIONS):
+            field, into = Field.PLACE, found.places
+        else:
+            continue
+        phrase = names.phrase_at(field, left.tokens, index)
+        if phrase is not None and field == Field.SOURCE and index == 0:
+            end = index + len(phrase.split())
+            if not in_source_position(left.tokens, index, end):
+                continue  # "X says" is a source only with its verb after the whole name
+        if phrase is not None:
+            into.add(phrase)
+            read.update(range(index, index + len(phrase.split())))
+    return read
+
+
 def read_leftovers(left: _Leftovers, names: Names | None) -> _Names:
     found = _Names()
+    read = _read_names_of_words(left, names, found) if names is not None else set()
     for index in range(len(left.tokens)):
+        if index in read:
+            continue
         if left.free(index):
             _read_leftover(index, left, names, found)
         elif index not in left.covered and _plain_word(left.tokens[index]):

@@ -24,8 +24,8 @@ NO_ANSWER_BAR = 0.95
 HELD_OUT_FLOORS = {"en": 0.95, "uk": 0.85, "ru": 0.85}  # tuned on by an earlier session
 # The real-world development set does not meet the bars yet: these floors keep what it has
 # reached from slipping while the bars are worked towards.
-REAL_FLOORS = {"first_shown": 0.78, "no_answer": 0.83}
-REAL_WRONG_CEILING = 4  # for each of wrong attribution, side and subject
+REAL_FLOORS = {"first_shown": 0.84, "no_answer": 0.88}
+REAL_WRONG_CEILING = 3  # for each of wrong attribution, side and subject
 
 
 def report_for(

@@ -125,6 +125,13 @@ def test_a_side_that_speaks_is_the_source_not_whose_losses(index: ClaimIndex) ->
     assert "Russian" in result.matches[0].claim.claimant
 
 
+def test_the_side_after_a_source_says_whose_source_it_is(index: ClaimIndex) -> None:
+    result = index.search("сколько потеряли ВСУ по данным Генштаба России")
+    assert result.facets.source_sides == frozenset({"russian"})
+    assert result.facets.sides == frozenset({"ukrainian"})
+    assert "Russian" in result.matches[0].claim.claimant
+
+
 # --- roles -----------------------------------------------------------------------------------
 
 
