@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Final
 
 import numpy as np
@@ -24,6 +25,7 @@ from bot.text import translit_key
 
 NAME_CUTOFF: Final = 88.0  # rapidfuzz ratio (0-100) between transliteration keys
 MIN_FUZZY_KEY: Final = 5  # shorter keys must match exactly: "un" is not "uk"
+LOOKUP_CACHE: Final = 4_096  # fuzzy look-ups kept per index: questions repeat their words
 Mask = npt.NDArray[np.bool_]
 
 
@@ -35,7 +37,19 @@ class Field(StrEnum):
 _NAME_SPLIT: Final = re.compile(r"[(),;]| and | і | и ")
 
 
-def name_phrases(text: str) -> set[str]:
+@lru_cache(maxsize=100_000)
+def name_keys(text: str) -> frozenset[str]:
+    """The transliteration keys of a text's words that may name something (cached: claims
+    repeat their sources and places)."""
+    return frozenset(
+        translit_key(word)
+        for word in words(text).split()
+        if word.isalpha() and len(word) >= 2 and word not in STOPWORDS
+    )
+
+
+@lru_cache(maxsize=100_000)
+def name_phrases(text: str) -> frozenset[str]:
     """The names of two or more words a text holds ("West Bank and East Jerusalem": "west
     bank", "east jerusalem"), as normalised words, without leading articles."""
     found = set()
@@ -45,7 +59,7 @@ def name_phrases(text: str) -> set[str]:
             tokens.pop(0)
         if len(tokens) >= 2:
             found.add(" ".join(tokens))
-    return found
+    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -57,16 +71,16 @@ class _FieldNames:
     keys: list[str]  # sorted, for fuzzy look-ups
     by_phrase: dict[str, frozenset[int]]
     longest: int  # words in the longest phrase
+    _looked_up: dict[str, frozenset[int]] = field(default_factory=dict)  # fuzzy, per token
 
     @classmethod
     def of(cls, texts: Iterable[tuple[int, Sequence[str]]]) -> _FieldNames:
         found: dict[str, set[int]] = {}
         phrases: dict[str, set[int]] = {}
         for profile, parts in texts:
-            for word in {w for part in parts for w in words(part).split()}:
-                if word.isalpha() and len(word) >= 2 and word not in STOPWORDS:
-                    found.setdefault(translit_key(word), set()).add(profile)
-            for phrase in {p for part in parts for p in name_phrases(part)}:
+            for key in frozenset().union(*map(name_keys, parts)):
+                found.setdefault(key, set()).add(profile)
+            for phrase in frozenset().union(*map(name_phrases, parts)):
                 phrases.setdefault(phrase, set()).add(profile)
         return cls(
             {key: frozenset(p) for key, p in found.items()},
@@ -90,10 +104,15 @@ class _FieldNames:
         exact = self.by_key.get(key)
         if exact is not None or len(key) < MIN_FUZZY_KEY:
             return exact or frozenset()
-        best = process.extractOne(
-            key, self.keys, scorer=fuzz.ratio, processor=None, score_cutoff=NAME_CUTOFF
-        )
-        return self.by_key[best[0]] if best else frozenset()
+        found = self._looked_up.get(key)
+        if found is None:
+            if len(self._looked_up) >= LOOKUP_CACHE:
+                self._looked_up.clear()
+            best = process.extractOne(
+                key, self.keys, scorer=fuzz.ratio, processor=None, score_cutoff=NAME_CUTOFF
+            )
+            found = self._looked_up[key] = self.by_key[best[0]] if best else frozenset()
+        return found
 
 
 class Names:
