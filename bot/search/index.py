@@ -37,8 +37,7 @@ Fetch = Callable[[Sequence[int]], Sequence[ClaimPublic]]
 def gives_none_quoted(best: ClaimPublic, facets: Facets) -> bool:
     """A fact-check ("is it true that 75,000 died?") whose best claim, which would be one
     giving the figure if any did, gives none of the figures it quotes."""
-    quoted = SearchResult("", facets=facets).quoted
-    return bool(quoted) and not any(gives(best, number) for number in quoted)
+    return bool(facets.quoted) and not any(gives(best, number) for number in facets.quoted)
 
 
 def off_subject(facets: Facets, claim_words: frozenset[str]) -> tuple[Reason, str | None] | None:
@@ -187,7 +186,7 @@ class ClaimIndex:
                 question, facets, ranking.reason, ranking.blocker, near=ranking.near, fetch=fetch
             )
         picked = ranking.scored
-        quoted = SearchResult(question, facets=facets).quoted
+        quoted = facets.quoted
         best = self._claims([picked[0][0]], fetch=fetch).get(picked[0][0]) if quoted else None
         if best is not None and gives_none_quoted(best, facets):
             return self._figure_not_given(question, facets, picked, fetch=fetch)

@@ -383,20 +383,14 @@ def _read_names_of_words(left: _Leftovers, names: Names, found: _Names) -> set[i
     for index in range(len(left.tokens)):
         if index in left.covered or index in read:
             continue
-        if in_source_position(left.tokens, index, index + 1) or index == 0:
-            field, into = Field.SOURCE, found.sources
-        elif left.follows(index, PLACE_PREPOSITIONS):
-            field, into = Field.PLACE, found.places
-        else:
-            continue
-        phrase = names.phrase_at(field, left.tokens, index)
-        if phrase is not None and field == Field.SOURCE and index == 0:
-            end = index + len(phrase.split())
-            if not in_source_position(left.tokens, index, end):
-                continue  # "X says" is a source only with its verb after the whole name
-        if phrase is not None:
-            into.add(phrase)
-            read.update(range(index, index + len(phrase.split())))
+        source = names.phrase_at(Field.SOURCE, left.tokens, index)
+        place = names.phrase_at(Field.PLACE, left.tokens, index)
+        if source and in_source_position(left.tokens, index, index + len(source.split())):
+            found.sources.add(source)
+            read.update(range(index, index + len(source.split())))
+        elif place and left.follows(index, PLACE_PREPOSITIONS):
+            found.places.add(place)
+            read.update(range(index, index + len(place.split())))
     return read
 
 

@@ -60,6 +60,11 @@ class Facets:
     content: tuple[str, ...] = ()  # words that named no concept, for fuzzy matching
 
     @property
+    def quoted(self) -> frozenset[int]:
+        """The figures a fact-check asks about ("is it true that 9,861 died?")."""
+        return frozenset(number for number in self.numbers if number >= MIN_FIGURE)
+
+    @property
     def names_concept(self) -> bool:
         """Whether the question names anything the vocabulary knows (not only free words)."""
         return bool(
@@ -116,7 +121,7 @@ class SearchResult:
     @property
     def quoted(self) -> frozenset[int]:
         """The figures the question quotes, as a fact-check asks about them."""
-        return frozenset(number for number in self.facets.numbers if number >= MIN_FIGURE)
+        return self.facets.quoted
 
     @property
     def why(self) -> str | None:
