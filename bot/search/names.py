@@ -120,6 +120,10 @@ class Names:
 
     def __init__(self, profiles: Sequence[Profile], profile_of: npt.NDArray[np.int32]) -> None:
         self._profile_of = profile_of
+        # Who a claimant is, before any "(President of Russia)": "Vladimir Putin".
+        self._claimant_keys = frozenset().union(
+            *(name_keys(profile.claimant.split("(")[0]) for profile in profiles)
+        )
         self._fields = {
             Field.SOURCE: _FieldNames.of(
                 (position, profile.sources) for position, profile in enumerate(profiles)
@@ -132,6 +136,11 @@ class Names:
 
     def phrase_at(self, field: Field, tokens: Sequence[str], start: int) -> str | None:
         return self._fields[field].phrase_at(tokens, start)
+
+    def names_a_claimant(self, token: str) -> bool:
+        """Whether a stored claimant is called by this word ("Putin", "Zelensky"), not only
+        described by it ("Russia" in "Vladimir Putin (President of Russia)")."""
+        return translit_key(token) in self._claimant_keys
 
     def knows(self, field: Field, token: str) -> bool:
         return bool(self._fields[field].profiles(token))

@@ -226,17 +226,22 @@ class _Named:
     source_sides: set[str] = field(default_factory=set)
 
 
-def _read_as_source(phrase: Phrase, side: str, named: _Named) -> None:
+def _read_as_source(phrase: Phrase, side: str, names: Names | None, named: _Named) -> None:
     """A side that speaks ("Ukraine says", "according to Russia"): the claims of its own
-    sources are asked for, not its losses."""
-    named.source_sides.add(side)
+    sources are asked for, not its losses. A word for a side that a stored claimant is
+    called by ("what did Putin say") asks for that claimant's claims alone."""
+    words = phrase.tokens[phrase.hit.start : phrase.hit.end]
+    if names is not None and all(names.names_a_claimant(word) for word in words):
+        named.data_sources.update(words)
+    else:
+        named.source_sides.add(side)
 
 
 def _read_side(phrase: Phrase, question: str, names: Names | None, named: _Named) -> None:
     if is_agent(phrase) or is_pronoun_us(phrase, question) or qualifies_source(phrase):
         return
     if in_source_position(phrase.tokens, phrase.hit.start, phrase.hit.end):
-        _read_as_source(phrase, phrase.hit.concept.id, named)
+        _read_as_source(phrase, phrase.hit.concept.id, names, named)
         return
     source = side_source(phrase)
     if source is None:
@@ -250,7 +255,7 @@ def _read_place(phrase: Phrase, has_measure: bool, names: Names | None, named: _
         return  # "not only in Bakhmut"
     if place_names_side(phrase, has_measure):
         if in_source_position(phrase.tokens, phrase.hit.start, phrase.hit.end):
-            _read_as_source(phrase, "ukrainian", named)
+            _read_as_source(phrase, "ukrainian", names, named)
         elif not is_agent(phrase):
             named.sides.add("ukrainian")
         return

@@ -24,7 +24,7 @@ NO_ANSWER_BAR = 0.95
 HELD_OUT_FLOORS = {"en": 0.95, "uk": 0.85, "ru": 0.85}  # tuned on by an earlier session
 # The real-world development set does not meet the bars yet: these floors keep what it has
 # reached from slipping while the bars are worked towards.
-REAL_FLOORS = {"first_shown": 0.84, "no_answer": 0.88}
+REAL_FLOORS = {"first_shown": 0.84, "no_answer": 0.90}
 REAL_WRONG_CEILING = 3  # for each of wrong attribution, side and subject
 
 

@@ -132,6 +132,17 @@ def test_the_side_after_a_source_says_whose_source_it_is(index: ClaimIndex) -> N
     assert "Russian" in result.matches[0].claim.claimant
 
 
+def test_a_side_word_a_claimant_is_called_by_asks_for_that_claimants_claims(
+    index: ClaimIndex,
+) -> None:
+    # "Putin" also names the Russian side; here he speaks, and only his claims answer.
+    assert first(index, "Putin says how many Soviet people died in the Second World War") == (
+        "putin-soviet-ww2-dead-2025-05"
+    )
+    result = index.search("according to Putin, how many Ukrainians have died?")
+    assert (result.answered, result.reason) == (False, Reason.CLAIMANT)
+
+
 # --- roles -----------------------------------------------------------------------------------
 
 
