@@ -56,7 +56,7 @@ class _ProfileColumns:
             array("Q") for _ in range(5)
         )
         self.source_sides = array("Q")
-        self.first_year, self.group, self.thing = array("q"), array("q"), array("q")
+        self.group, self.thing = array("q"), array("q")
         self.span = array("b")
         self.years: list[frozenset[int]] = []  # shared sets: periods repeat
         self.groups: dict[tuple[object, ...], int] = {}
@@ -79,7 +79,6 @@ class _ProfileColumns:
         self.per.append(PER_CODE.get(facts.thing.per or "", 0))
         self.since.append(facts.since)
         self.years.append(facts.years)
-        self.first_year.append(min(facts.years, default=9999))
         self.group.append(self.groups.setdefault(facts.group, len(self.groups)))
         self.thing.append(self.things.setdefault(facts.thing, len(self.things)))
         self.span.append(SPAN_CODE[facts.thing.span])
