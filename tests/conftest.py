@@ -130,6 +130,21 @@ async def bot_app(settings: Settings) -> AsyncIterator[BotApp]:
 
 
 @pytest.fixture
+async def flood_limited_send(settings: Settings) -> AsyncIterator[Any]:
+    """The bot with three questions per user and five per chat in each window."""
+    limited = settings.model_copy(update={"questions_per_user": 3, "questions_per_chat": 5})
+    application = build_application(limited)
+    async with application:
+        await startup(application)
+
+        async def send(data: dict[str, Any]) -> None:
+            await application.process_update(Update.de_json(data, application.bot))
+
+        yield send
+    application.bot_data["deps"].engine.dispose()
+
+
+@pytest.fixture
 def send(bot_app: BotApp) -> Any:
     """Feed one update dict to the bot and wait until every handler has finished."""
 

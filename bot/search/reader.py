@@ -273,10 +273,10 @@ def _read_phrases(
     raw: Sequence[str],
     question: str,
     names: Names | None,
+    lang: str,
 ) -> _Named:
     named = _Named()
     has_measure = any(hit.concept.kind == "measure" for hit in hits)
-    lang = detect_language(question)
     owned: set[int] = set()  # sides read as the owner of the source before them
     for position, hit in enumerate(hits):
         following = hits[position + 1] if position + 1 < len(hits) else None
@@ -450,7 +450,7 @@ def read_question(question: str, speller: Speller, names: Names | None = None) -
     raw = raw_tokens(text)
     tokens = [speller.correct(token) for token in tokenize(text, lang=lang)]
     hits = MATCHER.find(tokens)
-    named = _read_phrases(hits, tokens, raw, question, names)
+    named = _read_phrases(hits, tokens, raw, question, names, lang)
     leftovers = _Leftovers(tokens, raw, _covered(hits), speller.known, lang)
     found = read_leftovers(leftovers, names)
     subjects = concepts(hits, "subject") | ({"other"} if asks_unknown_subject(leftovers) else set())

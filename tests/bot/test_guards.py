@@ -2,40 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from helpers.fake_telegram import FakeTelegram
+from helpers.fake_telegram import FakeTelegram, texts
 from helpers.updates import ADMIN_ID, GROUP_ID, USER_ID, group_text, private_text
-from telegram import Update
-
-from bot.app import build_application, startup
-from bot.config import Settings
 
 Send = Any
 ADMINS_ONLY_UK = "Ця команда лише для адміністраторів."
 SLOW_DOWN_UK = "Забагато запитань одразу. Я відповім знову за хвилину."
-
-
-def texts(fake: FakeTelegram, chat_id: int) -> list[str]:
-    return [str(call["text"]) for call in fake.sent_messages() if call["chat_id"] == chat_id]
-
-
-@pytest.fixture
-async def limited_send(settings: Settings) -> AsyncIterator[Send]:
-    """The bot with three questions per user and five per chat in each window."""
-    application = build_application(
-        settings.model_copy(update={"questions_per_user": 3, "questions_per_chat": 5})
-    )
-    async with application:
-        await startup(application)
-
-        async def send(data: dict[str, Any]) -> None:
-            await application.process_update(Update.de_json(data, application.bot))
-
-        yield send
-    application.bot_data["deps"].engine.dispose()
 
 
 async def test_a_non_admin_is_refused_in_their_language_with_one_message_only(
@@ -76,10 +50,10 @@ async def test_an_admin_pages_through_claims_in_their_language(
 
 
 async def test_a_flooding_user_is_warned_once_in_their_language_then_ignored(
-    limited_send: Send, fake_telegram: FakeTelegram
+    flood_limited_send: Send, fake_telegram: FakeTelegram
 ) -> None:
     for question in ["kp leak", "/ask kp leak", "/compare russian soldiers killed"] * 2:
-        await limited_send(private_text(question, language_code="uk"))
+        await flood_limited_send(private_text(question, language_code="uk"))
     answers = texts(fake_telegram, USER_ID)
     assert len(answers) == 4
     assert answers[3] == SLOW_DOWN_UK
@@ -87,20 +61,20 @@ async def test_a_flooding_user_is_warned_once_in_their_language_then_ignored(
 
 
 async def test_an_ask_in_a_group_counts_once_against_the_limit(
-    limited_send: Send, fake_telegram: FakeTelegram
+    flood_limited_send: Send, fake_telegram: FakeTelegram
 ) -> None:
     for _ in range(3):
-        await limited_send(group_text("/ask kp leak"))
+        await flood_limited_send(group_text("/ask kp leak"))
     answers = texts(fake_telegram, GROUP_ID)
     assert len(answers) == 3
     assert all("9,861" in answer for answer in answers)
 
 
 async def test_admin_commands_are_not_flood_limited(
-    limited_send: Send, fake_telegram: FakeTelegram
+    flood_limited_send: Send, fake_telegram: FakeTelegram
 ) -> None:
     for _ in range(5):
-        await limited_send(private_text("/claim 3", user_id=ADMIN_ID))
+        await flood_limited_send(private_text("/claim 3", user_id=ADMIN_ID))
     answers = texts(fake_telegram, ADMIN_ID)
     assert len(answers) == 5
     assert all("Key: <code>kp-leak-killed-2022-03</code>" in answer for answer in answers)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
-from helpers.builders import SEED_FILE
-from helpers.fake_telegram import FakeTelegram
+from helpers.fake_telegram import FakeTelegram, texts
 from helpers.updates import (
     ADMIN_ID,
     GROUP_ID,
@@ -17,10 +14,7 @@ from helpers.updates import (
     private_text,
     user,
 )
-from telegram import Update
 
-from bot.app import build_application, startup
-from bot.config import load_settings
 from bot.security import FloodGuard, Verdict, callback_secret, sign_callback, verify_callback
 from store import retract_claim
 
@@ -63,33 +57,11 @@ def test_callback_data_is_signed_and_fits_telegrams_limit() -> None:
     assert verify_callback(key, f"{claim}:{'0' * 16}") is None
 
 
-@pytest.fixture
-async def strict_bot(fake_telegram: FakeTelegram, database_url: str) -> AsyncIterator[Any]:
-    settings = load_settings(
-        bot_token=fake_telegram.token, telegram_base_url=fake_telegram.base_url,
-        database_url=database_url, admin_ids=frozenset({ADMIN_ID}), seed_file=SEED_FILE,
-        questions_per_user=3, questions_per_chat=5, telegram_timeout=2.0,
-    )  # fmt: skip
-    application = build_application(settings)
-    async with application:
-        await startup(application)
-
-        async def send(data: dict[str, Any]) -> None:
-            await application.process_update(Update.de_json(data, application.bot))
-
-        yield send
-    application.bot_data["deps"].engine.dispose()
-
-
-def texts(fake: FakeTelegram, chat_id: int) -> list[str]:
-    return [str(call["text"]) for call in fake.sent_messages() if call["chat_id"] == chat_id]
-
-
 async def test_a_flooding_user_is_told_once_and_then_ignored(
-    strict_bot: Send, fake_telegram: FakeTelegram
+    flood_limited_send: Send, fake_telegram: FakeTelegram
 ) -> None:
     for _ in range(7):
-        await strict_bot(private_text("kp leak"))
+        await flood_limited_send(private_text("kp leak"))
     answers = texts(fake_telegram, USER_ID)
     assert len(answers) == 4
     assert answers[3] == SLOW_DOWN
@@ -97,10 +69,10 @@ async def test_a_flooding_user_is_told_once_and_then_ignored(
 
 
 async def test_one_user_cannot_flood_a_group_through_the_bot(
-    strict_bot: Send, fake_telegram: FakeTelegram
+    flood_limited_send: Send, fake_telegram: FakeTelegram
 ) -> None:
     for _ in range(10):
-        await strict_bot(group_text("/ask kp leak"))
+        await flood_limited_send(group_text("/ask kp leak"))
     assert len(texts(fake_telegram, GROUP_ID)) == 4  # 3 answers and one warning
 
 

@@ -1502,3 +1502,8 @@ class FakeTelegram:
             "file_size": len(stored.content),
             "file_path": stored.file_path,
         }
+
+
+def texts(fake: FakeTelegram, chat_id: int) -> list[str]:
+    """The texts of the messages the bot sent to one chat, oldest first."""
+    return [str(call["text"]) for call in fake.sent_messages() if call["chat_id"] == chat_id]
