@@ -104,6 +104,7 @@ PLACE_PREPOSITIONS: Final = _word_set(VOCABULARY.place_prepositions)
 COUNT_WORDS: Final = _word_set(VOCABULARY.count_words)
 ARTICLES: Final = _word_set(VOCABULARY.articles)
 AGENT_WORDS: Final = _word_set(VOCABULARY.agent_words)
+CUSTODY_WORDS: Final = _word_set(VOCABULARY.custody_words)
 WAR_WORDS: Final = _word_set(VOCABULARY.war_words)
 # Source markers are phrases: kept as token tuples, in every form they may arrive in.
 SOURCE_BEFORE: Final = frozenset(

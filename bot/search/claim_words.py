@@ -15,6 +15,7 @@ from typing import Final, NamedTuple
 from bot.domain import CORE_SUBJECTS, Counted, core_subject, counted, supersession_key
 from bot.lexicon import MATCHER, PLACES, YEAR_WORDS, Hit, place_ancestors
 from bot.text import YEAR_RANGE, parse_years, token_variants, tokenize
+from bot.vocabulary import VOCABULARY
 from store import MEASURES, PERS, ClaimRow
 
 
@@ -40,7 +41,11 @@ SUBJECT_BIT: Final = {
 SIDE_CODE: Final = {name: code for code, name in enumerate(sorted(MATCHER.concepts("side")))}
 MEASURE_CODE: Final = {measure: code for code, measure in enumerate(MEASURES)}
 PER_CODE: Final = {per: code for code, per in enumerate(PERS, start=1)}  # 0: a total
-UKRAINE: Final = 1 << PLACE_BIT["ukraine"]  # the war people ask about by default
+UKRAINE: Final = 1 << PLACE_BIT["ukraine"]
+# The subject each narrower one is part of ("children": "civilians"), and their bits: a claim
+# counting only a part of what was asked is not its best answer.
+BROADER: Final = {s.id: s.within for s in VOCABULARY.subjects.values() if s.within}
+PART_BITS: Final = bits(BROADER, SUBJECT_BIT)  # the war people ask about by default
 
 
 @lru_cache(maxsize=100_000)
@@ -83,8 +88,22 @@ def claimant_mask(text: str) -> int:
 def subjects_of(who: str) -> frozenset[str]:
     """Whom a claim counts: its one core subject (see ``bot.domain.core_subject``) and any
     other subject its words name ("Wagner fighters": soldiers, and mercenaries)."""
-    named = concepts(find(who), "subject")
+    hits = find(who)
+    named = with_broader(concepts(hits, "subject"))
+    if "captured" in concepts(hits, "measure"):
+        named.add("prisoners")  # "prisoners in government jails" counts prisoners
     return frozenset((named - CORE_SUBJECTS.keys()) | {core_subject(named)})
+
+
+def with_broader(subjects: Iterable[str]) -> set[str]:
+    """Subjects with every subject they are part of: children are civilians too."""
+    found: set[str] = set()
+    for subject in subjects:
+        current: str | None = subject
+        while current is not None and current not in found:
+            found.add(current)
+            current = BROADER.get(current)
+    return found
 
 
 @lru_cache(maxsize=100_000)
@@ -187,6 +206,7 @@ class ProfileFacts:
     subject_mask: int
     years: frozenset[int]  # from the period only; the claim's own date is added per claim
     since: bool
+    bounded: bool  # the period names its years and has an end: "2023", "Feb – Aug 2022"
     group: tuple[object, ...]  # claims with the same group supersede each other
 
     @classmethod
@@ -198,6 +218,8 @@ class ProfileFacts:
             source_sides |= source_side_mask(part)
         # A place the period names ("World War II") is where the claim is, for eligibility.
         place_mask, chain_mask = place_masks(thing.places | period_places(p.period))
+        years = period_years(p.period)
+        since = "since" in (p.period or "").lower()
         return cls(
             thing=thing,
             place_mask=place_mask,
@@ -205,7 +227,8 @@ class ProfileFacts:
             claimant_mask=claimants,
             source_side_mask=source_sides,
             subject_mask=subject_mask(p.who),
-            years=period_years(p.period),
-            since="since" in (p.period or "").lower(),
+            years=years,
+            since=since,
+            bounded=bool(years) and not since,
             group=supersession_key(p.claimant, thing),
         )

@@ -23,6 +23,7 @@ from bot.search.claim_words import (
     PLACE_BIT,
     SIDE_CODE,
     SUBJECT_BIT,
+    UKRAINE,
     Profile,
     ProfileFacts,
     words,
@@ -59,15 +60,20 @@ class _ProfileColumns:
         self.group, self.thing = array("q"), array("q")
         self.span = array("b")
         self.years: list[frozenset[int]] = []  # shared sets: periods repeat
+        self.bounded = array("b")
         self.groups: dict[tuple[object, ...], int] = {}
+        self._default_sides: set[str] = set()
         self.things: dict[Counted, int] = {}
         for facts in map(ProfileFacts.of, profiles):
             self._append(facts)
         self.period_years = frozenset().union(*self.years)
         self.sides = frozenset(thing.side for thing in self.things if thing.side)
+        self.default_sides = frozenset(self._default_sides)
 
     def _append(self, facts: ProfileFacts) -> None:
         side = facts.thing.side
+        if side and facts.chain_mask & UKRAINE:
+            self._default_sides.add(side)
         self.side.append(SIDE_CODE[side] if side else -1)
         self.side_bit.append(1 << SIDE_CODE[side] if side else 0)
         self.places.append(facts.place_mask)
@@ -79,6 +85,7 @@ class _ProfileColumns:
         self.per.append(PER_CODE.get(facts.thing.per or "", 0))
         self.since.append(facts.since)
         self.years.append(facts.years)
+        self.bounded.append(facts.bounded)
         self.group.append(self.groups.setdefault(facts.group, len(self.groups)))
         self.thing.append(self.things.setdefault(facts.thing, len(self.things)))
         self.span.append(SPAN_CODE[facts.thing.span])
@@ -143,6 +150,7 @@ class Columns:
     keyed: Keyed
     things: dict[Counted, int]
     sides: frozenset[str]  # the sides some claim counts
+    default_sides: frozenset[str]  # ... in the war people ask about by default
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -202,15 +210,8 @@ def build_columns(rows: Iterable[ClaimRow]) -> tuple[Columns, list[Profile]]:
     thing = column(facts.thing, np.int64)
     early = _early(ordered(scalars.dates), thing)
     since = column(facts.since, np.bool_)
-    read = (
-        masks["places"],
-        masks["chain"],
-        measure,
-        since,
-        early,
-        per,
-        column(facts.span, np.int8),
-    )
+    span = column(facts.span, np.int8)
+    read = (masks["places"], masks["chain"], measure, since, early, per, span)
     key, keyed = _combinations((*read, year))
     columns = Columns(
         ids=ordered(scalars.ids),
@@ -230,6 +231,7 @@ def build_columns(rows: Iterable[ClaimRow]) -> tuple[Columns, list[Profile]]:
         keyed=keyed,
         things=facts.things,
         sides=facts.sides,
+        default_sides=facts.default_sides,
         **masks,
     )
     return columns, profiles
@@ -254,11 +256,14 @@ def _early(dates: Array, thing: Array) -> Mask:
 def _year_masks(
     facts: _ProfileColumns, profile_of: npt.NDArray[np.int32], year: Array
 ) -> dict[int, Mask]:
-    """For each year some claim covers, which claims cover it: by their period or date."""
+    """For each year some claim covers, which claims cover it: by their period, or by their
+    date when the period has no end ("since 2022") or names no year. A figure for 2023
+    published in 2025 is not a figure for 2025."""
     found: dict[int, Mask] = {}
+    open_ended = ~np.asarray(facts.bounded, np.bool_)[profile_of]
     for each in sorted({*facts.period_years, *np.unique(year).tolist()}):
         in_period = np.fromiter((each in f for f in facts.years), np.bool_, len(facts.years))
-        found[each] = in_period[profile_of] | (year == each)
+        found[each] = in_period[profile_of] | ((year == each) & open_ended)
     return found
 
 

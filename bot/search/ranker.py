@@ -22,6 +22,7 @@ from bot.lexicon import SIDE_SOURCES
 from bot.search.claim_words import (
     CLAIMANT_BIT,
     MEASURE_CODE,
+    PART_BITS,
     PER_CODE,
     PLACE_BIT,
     SIDE_CODE,
@@ -65,6 +66,7 @@ class Weights:
     dated_month: float = 10.0  # the claim was made in the month named
     latest: float = 20.0  # "latest", "now": for the newest of the eligible claims
     default_subject: float = 3.0  # no subject named: a count of all people, not of a part
+    part_subject: float = -12.0  # the claim counts a part not named: children, for civilians
     one_year: float = 8.0  # a year named: a figure for that year, not a total to a date in it
     running_total: float = 6.0  # no year or rate named: a total, not one year's figure
     similarity: float = 0.3  # per point of rapidfuzz similarity (0-100)
@@ -220,10 +222,13 @@ def nearest_failure(found: list[Failure]) -> Failure | None:
 # --- points ---------------------------------------------------------------------------------
 
 
-def points(keyed: Keyed, facets: Facets, w: Weights = WEIGHTS) -> Scores:
+def points(
+    keyed: Keyed, facets: Facets, w: Weights = WEIGHTS, *, elsewhere: bool = False
+) -> Scores:
     """Points for how exactly each combination of claim facts fits the question."""
     points = (keyed.year - 2000) / w.recency_years  # newer wins a tie
-    points += _place_points(keyed, facets, w)
+    if facets.places or not elsewhere:
+        points += _place_points(keyed, facets, w)
     if facets.measures:
         named = np.uint64(bits((m for m in facets.measures if m in MEASURE_CODE), MEASURE_CODE))
         points += np.where((keyed.measure_bit & named) != 0, w.named_measure, w.family_measure)
@@ -246,6 +251,12 @@ def points(keyed: Keyed, facets: Facets, w: Weights = WEIGHTS) -> Scores:
     else:
         points += np.where(keyed.per != 0, w.rate_penalty, 0.0)
     return points
+
+
+def asks_elsewhere(columns: Columns, facets: Facets) -> bool:
+    """Whether the question names a side, as victim or doer, that no claim of the war asked
+    about by default counts ("in Syrian prisons"): it is about another war."""
+    return bool((facets.sides | facets.agents) - columns.default_sides)
 
 
 def _place_points(keyed: Keyed, facets: Facets, w: Weights) -> Scores:
@@ -274,6 +285,9 @@ def bonus(
         found += w.claimant * shared / len(facets.claimants)
     if facets.numbers:
         found += w.quoted_number * quotes(columns, facets, rows)
+    part = PART_BITS & ~bits(facets.subjects & SUBJECT_BIT.keys(), SUBJECT_BIT)
+    if part:
+        found += w.part_subject * ~lacks(columns.subjects[rows], part)
     if not facets.subjects:
         everyone = columns.subjects.dtype.type(1 << SUBJECT_BIT["people"])
         found += w.default_subject * ((columns.subjects[rows] & everyone) != 0)
@@ -342,7 +356,7 @@ def rank(
     rows = np.flatnonzero(eligible(columns, found))
     if not len(rows):
         return _refusal(index, facets, found, w)
-    keyed_points = points(columns.keyed, facets, w)
+    keyed_points = points(columns.keyed, facets, w, elsewhere=asks_elsewhere(columns, facets))
     scores = bonus(index, facets, rows, keyed_points, w)
     # Words no claim contains cannot tell claims apart; left in, they only add noise.
     words = [word for word in facets.content if word in index.postings]
@@ -429,7 +443,8 @@ def near_misses(
     rows = np.flatnonzero(missed == 1)
     if not len(rows):
         return ()
-    scores = bonus(index, facets, rows, points(columns.keyed, facets, w), w)
+    keyed = points(columns.keyed, facets, w, elsewhere=asks_elsewhere(columns, facets))
+    scores = bonus(index, facets, rows, keyed, w)
     return tuple(int(columns.ids[rows[p]]) for p in top(scores, rows, MAX_SUGGESTIONS))
 
 

@@ -23,6 +23,7 @@ from bot.lexicon import (
     ARTICLES,
     AUXILIARIES,
     COUNT_WORDS,
+    CUSTODY_WORDS,
     MATCHER,
     NEGATIONS,
     NOT_PLACES,
@@ -35,7 +36,7 @@ from bot.lexicon import (
     WAR_WORDS,
     Hit,
 )
-from bot.search.claim_words import concepts
+from bot.search.claim_words import concepts, with_broader
 from bot.search.names import Field, Names
 from bot.search.result import Facets
 from bot.text import (
@@ -132,8 +133,8 @@ def is_agent(phrase: Phrase) -> bool:
     start, end, raw = phrase.hit.start, phrase.hit.end, phrase.raw
     before = raw[start - 1] if start else ""
     after = raw[end] if end < len(raw) else ""
-    if phrase.before in AGENT_WORDS:
-        return True
+    if phrase.before in AGENT_WORDS or phrase.after in CUSTODY_WORDS:
+        return True  # "killed by Russia", "in Russian captivity"
     if before in AUXILIARIES and after in AGENT_VERBS:  # "has Ukraine killed"
         return True
     # Ukrainian and Russian mark the doer by case, whichever side of the verb it stands.
@@ -210,6 +211,23 @@ def merge_killed_and_wounded(measures: set[str]) -> set[str]:
     return {"casualties"} if {"killed", "wounded"} <= measures else measures
 
 
+def captives_who_died(measures: set[str], subjects: set[str]) -> tuple[set[str], set[str]]:
+    """ "prisoners who died", "полонених померло": a word for captives beside a death names
+    whom the figure counts; the measure is the death. With no other measure, a question about
+    captives ("how many hostages") asks how many were taken."""
+    if "captured" in measures and measures - {"captured"}:
+        return measures - {"captured"}, subjects | {"prisoners"}
+    if not measures and "prisoners" in with_broader(subjects):
+        return {"captured"}, subjects
+    return measures, subjects
+
+
+def people_of_a_kind(subjects: set[str]) -> set[str]:
+    """ "how many people were taken hostage": "people" is only the noun a narrower subject
+    hangs on, not a count of everyone."""
+    return subjects - {"people"} if len(subjects) > 1 else subjects
+
+
 # --- reading the phrases ------------------------------------------------------------------
 
 
@@ -224,6 +242,8 @@ class _Named:
     measures: set[str] = field(default_factory=set)
     data_sources: set[str] = field(default_factory=set)  # words of stored claims' sources
     source_sides: set[str] = field(default_factory=set)
+    agents: set[str] = field(default_factory=set)
+    agent_words: list[str] = field(default_factory=list)  # still words to match claims by
 
 
 def _read_as_source(phrase: Phrase, side: str, names: Names | None, named: _Named) -> None:
@@ -238,7 +258,11 @@ def _read_as_source(phrase: Phrase, side: str, names: Names | None, named: _Name
 
 
 def _read_side(phrase: Phrase, question: str, names: Names | None, named: _Named) -> None:
-    if is_agent(phrase) or is_pronoun_us(phrase, question) or qualifies_source(phrase):
+    if is_agent(phrase):
+        named.agents.add(phrase.hit.concept.id)
+        named.agent_words.extend(phrase.tokens[phrase.hit.start : phrase.hit.end])
+        return
+    if is_pronoun_us(phrase, question) or qualifies_source(phrase):
         return
     if in_source_position(phrase.tokens, phrase.hit.start, phrase.hit.end):
         _read_as_source(phrase, phrase.hit.concept.id, names, named)
@@ -454,24 +478,26 @@ def read_question(question: str, speller: Speller, names: Names | None = None) -
     leftovers = _Leftovers(tokens, raw, _covered(hits), speller.known, lang)
     found = read_leftovers(leftovers, names)
     subjects = concepts(hits, "subject") | ({"other"} if asks_unknown_subject(leftovers) else set())
+    measures, subjects = captives_who_died(merge_killed_and_wounded(named.measures), subjects)
     return Facets(
         sides=frozenset(named.sides),
         places=frozenset(named.places),
         unknown_places=tuple(found.unknown_places),
         data_places=frozenset(found.places),
-        measures=frozenset(merge_killed_and_wounded(named.measures)),
+        measures=frozenset(measures),
         claimants=frozenset(named.claimants),
         data_sources=frozenset(named.data_sources | found.sources),
         unknown_sources=tuple(_as_written(word, question) for word in found.unknown_sources),
         source_sides=frozenset(named.source_sides),
+        agents=frozenset(named.agents),
         excluded_claimants=frozenset(named.excluded),
         periods=frozenset(concepts(hits, "period")),
         months=frozenset(int(month) for month in concepts(hits, "month")),
         intents=frozenset(concepts(hits, "intent")),
-        subjects=frozenset(subjects),
+        subjects=frozenset(people_of_a_kind(subjects)),
         topics=frozenset(concepts(hits, "topic")),
         years=frozenset(parse_years(tokens)),
         numbers=frozenset(figures(tokens, hits)),
         rate=min(concepts(hits, "per"), default=None),
-        content=tuple(found.content),
+        content=(*found.content, *named.agent_words),
     )

@@ -15,6 +15,7 @@ from bot.vocabulary.model import (
     Number,
     Place,
     Side,
+    Subject,
     Term,
     Vocabulary,
     VocabularyError,
@@ -170,6 +171,10 @@ def _side(name: str, entry: _Entry) -> Side:
     return Side(name, entry.words(), entry.optional_text("label"), entry.optional_text("source"))
 
 
+def _subject(name: str, entry: _Entry) -> Subject:
+    return Subject(name, entry.words(), entry.optional_text("within"))
+
+
 def _place(name: str, entry: _Entry) -> Place:
     return Place(name, entry.words(), entry.optional_text("parent"))
 
@@ -221,6 +226,12 @@ def _check_references(directory: Path, vocabulary: Vocabulary) -> None:
                     f'{_shown(directory / "measures.toml")}: measure "{measure.id}": '
                     f'answered_by names "{other}", which is not a measure'
                 )
+    for subject in vocabulary.subjects.values():
+        if subject.within is not None and subject.within not in vocabulary.subjects:
+            raise VocabularyError(
+                f'{_shown(directory / "subjects.toml")}: subject "{subject.id}": '
+                f'within "{subject.within}" is not a subject'
+            )
     for side in vocabulary.sides.values():
         if side.source is not None and side.source not in vocabulary.claimants:
             raise VocabularyError(
@@ -250,7 +261,9 @@ def load(directory: Path = DIRECTORY) -> Vocabulary:
             claimants=_read(
                 directory, "claimants.toml", lambda file: file.terms("claimant", _term)
             ),
-            subjects=_read(directory, "subjects.toml", lambda file: file.terms("subject", _term)),
+            subjects=_read(
+                directory, "subjects.toml", lambda file: file.terms("subject", _subject)
+            ),
             topics=_read(directory, "topics.toml", lambda file: file.terms("topic", _term)),
             intents=_read(directory, "intents.toml", lambda file: file.terms("intent", _term)),
             periods=periods.terms("period", _term),
@@ -264,6 +277,7 @@ def load(directory: Path = DIRECTORY) -> Vocabulary:
             stopwords=words.words("stopwords"),
             articles=words.words("articles"),
             agent_words=words.words("agent_words"),
+            custody_words=words.words("custody_words"),
             war_words=words.words("war_words"),
             source_before=words.words("source_before"),
             source_after=words.words("source_after"),

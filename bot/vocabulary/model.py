@@ -42,6 +42,11 @@ class Side(Term):
 
 
 @dataclass(frozen=True)
+class Subject(Term):
+    within: str | None  # the subject it is part of: children are civilians
+
+
+@dataclass(frozen=True)
 class Place(Term):
     parent: str | None  # the place that contains it: Bakhmut lies in Donetsk region
 
@@ -73,7 +78,7 @@ class Vocabulary:
     measures: Mapping[str, Measure]
     claimant_types: Mapping[str, ClaimantType]
     claimants: Mapping[str, Term]
-    subjects: Mapping[str, Term]
+    subjects: Mapping[str, Subject]
     topics: Mapping[str, Term]
     intents: Mapping[str, Term]  # "compare", "highest", "lowest"
     periods: Mapping[str, Term]
@@ -87,6 +92,7 @@ class Vocabulary:
     stopwords: Words
     articles: Words  # skipped when looking for the word before a place: "in the Donbas"
     agent_words: Words  # before a side that did the killing: "killed by Russia"
+    custody_words: Words  # after a side that holds captives: "in Russian captivity"
     war_words: Words  # after a country that names its war, not its side: "Ukraine war"
     source_before: Words  # just before a source's name: "according to", "за даними"
     source_after: Words  # just after a source's name: "says", "заявив"
