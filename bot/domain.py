@@ -132,6 +132,7 @@ class Counted:
     subject: str
     places: frozenset[str]
     span: Span = Span.TOTAL  # a running total, one year's figure, or a rate
+    part: str | None = None  # the narrower subject it counts alone: "children" of civilians
 
     @classmethod
     def of(cls, claim: ClaimPublic) -> Counted:
@@ -141,8 +142,8 @@ class Counted:
         """The same measure, rate and side, over the same or overlapping places (Bakhmut,
         and Bakhmut with Pokrovsk): claims a comparison may list together."""
         same_places = bool(self.places & other.places) or self.places == other.places
-        mine = (self.measure, self.per, self.side, self.subject, self.span)
-        theirs = (other.measure, other.per, other.side, other.subject, other.span)
+        mine = (self.measure, self.per, self.side, self.subject, self.span, self.part)
+        theirs = (other.measure, other.per, other.side, other.subject, other.span, other.part)
         return mine == theirs and same_places
 
 
@@ -153,13 +154,13 @@ def counted(
     """What a claim with these fields counts (cached: claims repeat their wording)."""
     # Imported here because the store imports this module for dates, and the matcher
     # loads its dictionaries on import: the store should not pay for that.
-    from bot.search.claim_words import side_and_places, single_year, subjects_of
+    from bot.search.claim_words import narrowest_part, side_and_places, single_year, subjects_of
 
     side, places = side_and_places(who, where)
     # Whoever a figure of captures counts, they are prisoners now.
     subject = "prisoners" if measure == "captured" else core_subject(subjects_of(who))
     span = Span.RATE if per else Span.YEAR if single_year(period) else Span.TOTAL
-    return Counted(measure, per, side, subject, places, span)
+    return Counted(measure, per, side, subject, places, span, narrowest_part(subjects_of(who)))
 
 
 def gives(claim: ClaimPublic, number: int) -> bool:

@@ -90,6 +90,10 @@ def build_matcher(vocabulary: Vocabulary = VOCABULARY) -> PhraseMatcher:
     return PhraseMatcher(table)
 
 
+def _uk_ru(words: Iterable[str]) -> frozenset[str]:
+    return normal_forms(tuple(words))
+
+
 def _word_set(words: Words) -> frozenset[str]:
     """English words as written (they are in normal form); the normal forms of the others."""
     return frozenset(words.en) | normal_forms(words.cyrillic)
@@ -102,6 +106,9 @@ STOPWORDS: Final = _word_set(VOCABULARY.stopwords)
 NOT_PLACES: Final = _word_set(VOCABULARY.not_places) | normal_forms(VOCABULARY.stopwords.cyrillic)
 PLACE_PREPOSITIONS: Final = _word_set(VOCABULARY.place_prepositions)
 COUNT_WORDS: Final = _word_set(VOCABULARY.count_words)
+OUR_WORDS: Final = {"uk": _uk_ru(VOCABULARY.our_words.uk), "ru": _uk_ru(VOCABULARY.our_words.ru)}
+SPEAKER_SIDE: Final = {"uk": VOCABULARY.speaker_side.uk, "ru": VOCABULARY.speaker_side.ru}
+OWN_WORDS: Final = _word_set(VOCABULARY.own_words)
 ARTICLES: Final = _word_set(VOCABULARY.articles)
 AGENT_WORDS: Final = _word_set(VOCABULARY.agent_words)
 CUSTODY_WORDS: Final = _word_set(VOCABULARY.custody_words)

@@ -95,6 +95,14 @@ def subjects_of(who: str) -> frozenset[str]:
     return frozenset((named - CORE_SUBJECTS.keys()) | {core_subject(named)})
 
 
+def narrowest_part(subjects: frozenset[str]) -> str | None:
+    """The narrowest of the subjects that are part of another ("foreign fighters" rather
+    than "mercenaries"), if any: what a claim counts alone."""
+    parts = subjects & BROADER.keys()
+    narrowest = parts - {BROADER[part] for part in parts}
+    return min(narrowest, default=None)
+
+
 def with_broader(subjects: Iterable[str]) -> set[str]:
     """Subjects with every subject they are part of: children are civilians too."""
     found: set[str] = set()
@@ -148,6 +156,16 @@ def period_years(period: str | None) -> frozenset[int]:
     if len(years) >= 2 and "since" not in (period or "").lower():
         years |= set(range(min(years), max(years) + 1))
     return frozenset(years)
+
+
+@lru_cache(maxsize=1_024)
+def compatible_places(asked: frozenset[str]) -> int:
+    """The bits of every place a claim may name and still be about the places asked: those
+    within them, and those containing them ("Mariupol, Ukraine" for Mariupol). A claim that
+    also names a place beside them ("Gaza, Israel and Lebanon") sums more than was asked."""
+    allowed = {ancestor for place in asked for ancestor in place_ancestors(place)}
+    allowed |= {place for place in PLACES if asked & set(place_ancestors(place))}
+    return bits(allowed, PLACE_BIT)
 
 
 @lru_cache(maxsize=10_000)
@@ -216,8 +234,10 @@ class ProfileFacts:
         for part in p.sources:
             claimants |= claimant_mask(part)
             source_sides |= source_side_mask(part)
-        # A place the period names ("World War II") is where the claim is, for eligibility.
+        # A place the period names ("World War II") is where the claim is; one an alias names
+        # ("Tigray war") makes it an answer there too, if not an exact one.
         place_mask, chain_mask = place_masks(thing.places | period_places(p.period))
+        chain_mask |= place_masks(frozenset().union(*map(period_places, p.aliases)))[1]
         years = period_years(p.period)
         since = "since" in (p.period or "").lower()
         return cls(

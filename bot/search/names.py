@@ -25,6 +25,11 @@ from bot.text import translit_key
 
 NAME_CUTOFF: Final = 88.0  # rapidfuzz ratio (0-100) between transliteration keys
 MIN_FUZZY_KEY: Final = 5  # shorter keys must match exactly: "un" is not "uk"
+# A name spelt by ear keeps its consonants ("Трамп" for Trump, "Милли" for Milley): keys of
+# this length or more with the same consonants and first letter match at a lower ratio.
+MIN_SKELETON_KEY: Final = 4
+SKELETON_CUTOFF: Final = 70.0
+_VOWELS: Final = re.compile(r"[aeiouy]")
 LOOKUP_CACHE: Final = 4_096  # fuzzy look-ups kept per index: questions repeat their words
 Mask = npt.NDArray[np.bool_]
 
@@ -62,6 +67,11 @@ def name_phrases(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
+def skeleton(key: str) -> str:
+    """A transliteration key's first letter and its consonants: "trump" and "tramp" agree."""
+    return key[:1] + _VOWELS.sub("", key[1:])
+
+
 @dataclass(frozen=True)
 class _FieldNames:
     """One field's words (by transliteration key) and names of several words, each with
@@ -71,6 +81,7 @@ class _FieldNames:
     keys: list[str]  # sorted, for fuzzy look-ups
     by_phrase: dict[str, frozenset[int]]
     longest: int  # words in the longest phrase
+    by_skeleton: dict[str, tuple[str, ...]]
     _looked_up: dict[str, frozenset[int]] = field(default_factory=dict)  # fuzzy, per token
 
     @classmethod
@@ -87,6 +98,7 @@ class _FieldNames:
             sorted(found),
             {phrase: frozenset(p) for phrase, p in phrases.items()},
             max((len(phrase.split()) for phrase in phrases), default=0),
+            _skeletons(found),
         )
 
     def phrase_at(self, tokens: Sequence[str], start: int) -> str | None:
@@ -102,17 +114,37 @@ class _FieldNames:
             return self.by_phrase.get(token, frozenset())
         key = translit_key(token)
         exact = self.by_key.get(key)
-        if exact is not None or len(key) < MIN_FUZZY_KEY:
+        if exact is not None or len(key) < MIN_SKELETON_KEY:
             return exact or frozenset()
         found = self._looked_up.get(key)
         if found is None:
             if len(self._looked_up) >= LOOKUP_CACHE:
                 self._looked_up.clear()
-            best = process.extractOne(
-                key, self.keys, scorer=fuzz.ratio, processor=None, score_cutoff=NAME_CUTOFF
-            )
+            best = (
+                process.extractOne(
+                    key, self.keys, scorer=fuzz.ratio, processor=None, score_cutoff=NAME_CUTOFF
+                )
+                if len(key) >= MIN_FUZZY_KEY
+                else None
+            ) or self._by_ear(key)
             found = self._looked_up[key] = self.by_key[best[0]] if best else frozenset()
         return found
+
+    def _by_ear(self, key: str) -> tuple[str, float, int] | None:
+        if len(key) < MIN_SKELETON_KEY:
+            return None
+        alike = self.by_skeleton.get(skeleton(key), ())
+        return process.extractOne(
+            key, alike, scorer=fuzz.ratio, processor=None, score_cutoff=SKELETON_CUTOFF
+        )
+
+
+def _skeletons(keys: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = {}
+    for key in sorted(keys):
+        if len(key) >= MIN_SKELETON_KEY:
+            found.setdefault(skeleton(key), []).append(key)
+    return {shape: tuple(alike) for shape, alike in found.items()}
 
 
 class Names:

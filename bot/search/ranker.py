@@ -29,6 +29,7 @@ from bot.search.claim_words import (
     SUBJECT_BIT,
     UKRAINE,
     bits,
+    compatible_places,
 )
 from bot.search.columns import SPAN_CODE, Array, Columns, Keyed, Mask, lacks
 from bot.search.names import Field, Names
@@ -39,6 +40,7 @@ from bot.vocabulary import VOCABULARY
 Scores = npt.NDArray[np.float64]
 RERANK: Final = 128  # candidates re-ranked with rapidfuzz; all of them in a smaller store
 MAX_SUGGESTIONS: Final = 3
+PLACE_MASK: Final = (1 << len(PLACE_BIT)) - 1
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,10 @@ def failures(index: Searchable, facets: Facets) -> list[Failure]:
     if facets.unknown_places:
         found.append(Failure(Reason.PLACE, np.ones(n, bool)))
     elif facets.places:
-        found.append(Failure(Reason.PLACE, lacks(columns.chain, bits(facets.places, PLACE_BIT))))
+        # Not about the places, or summed with others beside them ("Iraq and Pakistan").
+        outside = ~compatible_places(facets.places) & PLACE_MASK
+        fails = lacks(columns.chain, bits(facets.places, PLACE_BIT))
+        found.append(Failure(Reason.PLACE, fails | ~lacks(columns.places, outside)))
     if facets.data_places:
         found.append(Failure(Reason.PLACE, ~_naming(index, Field.PLACE, facets.data_places)))
     if facets.measures:
@@ -176,9 +181,13 @@ def _not_by_sides(columns: Columns, sides: frozenset[str]) -> Mask:
     """The claims no source of these sides makes ("Ukraine says"): neither a source that
     speaks for the side nor the claimant its own sources stand for ("British data")."""
     by_side = ~lacks(columns.source_sides, bits(sides, SIDE_CODE))
-    stand_for = {SIDE_SOURCES[side] for side in sides if side in SIDE_SOURCES}
-    by_side |= ~lacks(columns.claimants, bits(stand_for & CLAIMANT_BIT.keys(), CLAIMANT_BIT))
+    by_side |= ~lacks(columns.claimants, bits(_stand_for(sides), CLAIMANT_BIT))
     return ~by_side
+
+
+def _stand_for(sides: Iterable[str]) -> set[str]:
+    """The claimants the sides' own sources stand for: Russia's is its defence ministry."""
+    return {SIDE_SOURCES[side] for side in sides if side in SIDE_SOURCES} & CLAIMANT_BIT.keys()
 
 
 def _claimant_failures(columns: Columns, facets: Facets) -> Mask:
@@ -283,6 +292,10 @@ def bonus(
         named = claimants.dtype.type(bits(facets.claimants, CLAIMANT_BIT))
         shared = np.bitwise_count(claimants & named)
         found += w.claimant * shared / len(facets.claimants)
+    if facets.speaking_sides:
+        # "Russia admitted": its own official source first, then others that speak for it.
+        official = bits(_stand_for(facets.speaking_sides), CLAIMANT_BIT)
+        found += w.claimant * ~lacks(columns.claimants[rows], official)
     if facets.numbers:
         found += w.quoted_number * quotes(columns, facets, rows)
     part = PART_BITS & ~bits(facets.subjects & SUBJECT_BIT.keys(), SUBJECT_BIT)

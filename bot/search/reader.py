@@ -27,11 +27,14 @@ from bot.lexicon import (
     MATCHER,
     NEGATIONS,
     NOT_PLACES,
+    OUR_WORDS,
+    OWN_WORDS,
     PLACE_PREPOSITIONS,
     SIDE_SOURCES,
     SOURCE_AFTER,
     SOURCE_BEFORE,
     SOURCE_WORDS,
+    SPEAKER_SIDE,
     STOPWORDS,
     WAR_WORDS,
     Hit,
@@ -206,6 +209,22 @@ def place_names_side(phrase: Phrase, has_measure: bool) -> bool:
     )
 
 
+def whose_people(tokens: Sequence[str], lang: str, named: _Named) -> tuple[set[str], set[int]]:
+    """ "скільки наших загинуло": the speaker's side, as its language's speakers most often
+    mean it; "скільки своїх визнала Росія": the named source's own side. Returns the sides
+    and the positions of the words read."""
+    sides: set[str] = set()
+    read: set[int] = set()
+    for position, token in enumerate(tokens):
+        if token in OUR_WORDS.get(lang, ()) and SPEAKER_SIDE.get(lang):
+            sides.update(SPEAKER_SIDE[lang])
+            read.add(position)
+        elif token in OWN_WORDS and (named.source_sides or named.agents):
+            sides.update(named.source_sides | named.agents)
+            read.add(position)
+    return sides, read
+
+
 def merge_killed_and_wounded(measures: set[str]) -> set[str]:
     """ "killed and wounded" asks for total casualties."""
     return {"casualties"} if {"killed", "wounded"} <= measures else measures
@@ -242,6 +261,7 @@ class _Named:
     measures: set[str] = field(default_factory=set)
     data_sources: set[str] = field(default_factory=set)  # words of stored claims' sources
     source_sides: set[str] = field(default_factory=set)
+    speaking_sides: set[str] = field(default_factory=set)
     agents: set[str] = field(default_factory=set)
     agent_words: list[str] = field(default_factory=list)  # still words to match claims by
 
@@ -255,6 +275,7 @@ def _read_as_source(phrase: Phrase, side: str, names: Names | None, named: _Name
         named.data_sources.update(words)
     else:
         named.source_sides.add(side)
+        named.speaking_sides.add(side)
 
 
 def _read_side(phrase: Phrase, question: str, names: Names | None, named: _Named) -> None:
@@ -350,6 +371,14 @@ class _Leftovers:
             and token not in self.known
         )
 
+    def named_in(self, index: int, field: Field, names: Names | None) -> str | None:
+        """The word as a stored claim's source or place spells it: stemmed, or as written
+        when stemming cut a name short ("Милли" is not "милл")."""
+        if names is None:
+            return None
+        forms = (self.tokens[index], self.raw[index].casefold())
+        return next((form for form in forms if names.knows(field, form)), None)
+
     def name_like(self, index: int) -> bool:
         return looks_like_name(self.raw[index], self.lang)
 
@@ -385,22 +414,22 @@ def _read_leftover(index: int, left: _Leftovers, names: Names | None, found: _Na
     """One uncovered word, by where it stands: a source's place in the sentence, a place's
     (after "in"), or anywhere; only a word that looks like a name names what no claim holds."""
     token = left.tokens[index]
-    knows = names.knows if names is not None else (lambda _field, _token: False)
+    source = left.named_in(index, Field.SOURCE, names)
     if in_source_position(left.tokens, index, index + 1) and token not in SOURCE_WORDS:
-        if knows(Field.SOURCE, token):
-            found.sources.add(token)
+        if source:
+            found.sources.add(source)
         else:
             found.unknown_sources.append(left.raw[index])
-    elif left.name_like(index) and knows(Field.PLACE, token):
-        found.places.add(token)  # "in Tigray": a place only stored claims name
+    elif left.name_like(index) and (place := left.named_in(index, Field.PLACE, names)):
+        found.places.add(place)  # "in Tigray": a place only stored claims name
     elif (
         left.follows(index, PLACE_PREPOSITIONS)
         and left.unknown(index)
         and (left.name_like(index) or left.names_a_war(index))
     ):
         found.unknown_places.append(token)
-    elif left.name_like(index) and knows(Field.SOURCE, token):
-        found.sources.add(token)
+    elif left.name_like(index) and source:
+        found.sources.add(source)
     else:
         found.content.append(token)
 
@@ -475,7 +504,9 @@ def read_question(question: str, speller: Speller, names: Names | None = None) -
     tokens = [speller.correct(token) for token in tokenize(text, lang=lang)]
     hits = MATCHER.find(tokens)
     named = _read_phrases(hits, tokens, raw, question, names, lang)
-    leftovers = _Leftovers(tokens, raw, _covered(hits), speller.known, lang)
+    ours, read = whose_people(tokens, lang, named)
+    named.sides |= ours
+    leftovers = _Leftovers(tokens, raw, _covered(hits) | read, speller.known, lang)
     found = read_leftovers(leftovers, names)
     subjects = concepts(hits, "subject") | ({"other"} if asks_unknown_subject(leftovers) else set())
     measures, subjects = captives_who_died(merge_killed_and_wounded(named.measures), subjects)
@@ -489,6 +520,7 @@ def read_question(question: str, speller: Speller, names: Names | None = None) -
         data_sources=frozenset(named.data_sources | found.sources),
         unknown_sources=tuple(_as_written(word, question) for word in found.unknown_sources),
         source_sides=frozenset(named.source_sides),
+        speaking_sides=frozenset(named.speaking_sides),
         agents=frozenset(named.agents),
         excluded_claimants=frozenset(named.excluded),
         periods=frozenset(concepts(hits, "period")),

@@ -48,6 +48,7 @@ class Facets:
     data_sources: frozenset[str] = frozenset()  # words of stored claims' sources ("shoigu")
     unknown_sources: tuple[str, ...] = ()  # a name where a source goes that no claim holds
     source_sides: frozenset[str] = frozenset()  # "Ukraine says": claims by its own sources
+    speaking_sides: frozenset[str] = frozenset()  # ... named as the speaker: "Russia admits"
     agents: frozenset[str] = frozenset()  # "killed by Russia", "in Syrian prisons": the doers
     subjects: frozenset[str] = frozenset()
     topics: frozenset[str] = frozenset()

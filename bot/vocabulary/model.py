@@ -87,6 +87,9 @@ class Vocabulary:
     negations: Words
     source_words: Words
     count_words: Words
+    our_words: Words  # "наших": the speaker's people
+    speaker_side: Words  # per language, the side its speakers mean by "ours"
+    own_words: Words  # "своїх": the named source's own people
     place_prepositions: Words
     not_places: Words
     stopwords: Words

@@ -22,10 +22,9 @@ FIRST_SHOWN_BARS = {"en": 0.95, "uk": 0.90, "ru": 0.90}  # the claim a private a
 GROUP_BAR = 0.90  # the one claim a group answer shows
 NO_ANSWER_BAR = 0.95
 HELD_OUT_FLOORS = {"en": 0.95, "uk": 0.85, "ru": 0.85}  # tuned on by an earlier session
-# The real-world development set does not meet the bars yet: these floors keep what it has
-# reached from slipping while the bars are worked towards.
-REAL_FLOORS = {"first_shown": 0.84, "no_answer": 0.90}
-REAL_WRONG_CEILING = 3  # for each of wrong attribution, side and subject
+# The real-world development set meets every bar but zero wrong answers: one wrong
+# attribution and one wrong subject remain (README, "Quality"), and may not grow.
+REAL_WRONG_CEILING = 1  # for each of wrong attribution, side and subject
 
 
 def report_for(
@@ -93,12 +92,14 @@ def test_rendered_answers_on_the_old_held_out_set_hold_their_floor(
     assert report.total.wrong_side == report.total.wrong_subject == 0
 
 
-def test_real_world_answers_hold_their_floor(
+def test_real_world_answers_meet_the_bars(
     real_index: ClaimIndex, capsys: pytest.CaptureFixture[str]
 ) -> None:
     report = report_for(REAL_DEV, capsys=capsys, index=real_index)
-    assert report.total.first_shown_accuracy >= REAL_FLOORS["first_shown"]
-    assert report.total.no_answer_accuracy >= REAL_FLOORS["no_answer"]
+    for lang, bar in FIRST_SHOWN_BARS.items():
+        assert report.by_lang[lang].first_shown_accuracy >= bar, lang
+    assert report.total.group_accuracy >= GROUP_BAR
+    assert report.total.no_answer_accuracy >= NO_ANSWER_BAR
     assert report.total.wrong_attribution <= REAL_WRONG_CEILING
     assert report.total.wrong_side <= REAL_WRONG_CEILING
     assert report.total.wrong_subject <= REAL_WRONG_CEILING
