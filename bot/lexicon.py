@@ -19,6 +19,10 @@ SIDES: Final = VOCABULARY.sides
 PLACES: Final = VOCABULARY.places  # in the order of the search index's place bits
 # The claimant a side's own sources stand for: "British data" is the UK MoD's.
 SIDE_SOURCES: Final = {side.id: side.source for side in SIDES.values() if side.source}
+SIDE_HOMES: Final = {side.id: side.home for side in SIDES.values() if side.home}
+# A side's own figure for its own losses ("official"): a kind of claim, not one source.
+SELF_REPORTED: Final = frozenset(c.id for c in VOCABULARY.claimants.values() if c.self_reported)
+DISOWNED: Final = frozenset(c.id for c in VOCABULARY.claimants.values() if c.disowned)
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,10 @@ SPEAKER_SIDE: Final = {"uk": VOCABULARY.speaker_side.uk, "ru": VOCABULARY.speake
 OWN_WORDS: Final = _word_set(VOCABULARY.own_words)
 ARTICLES: Final = _word_set(VOCABULARY.articles)
 AGENT_WORDS: Final = _word_set(VOCABULARY.agent_words)
-CUSTODY_WORDS: Final = _word_set(VOCABULARY.custody_words)
+TOTAL_TO_WORDS: Final = _word_set(VOCABULARY.total_to_words)
+ATTACK_WORDS: Final = _word_set(VOCABULARY.attack_words)
+# As written too: "плену" (captivity) and "пленных" (prisoners) share a stem.
+CUSTODY_WORDS: Final = frozenset(VOCABULARY.custody_words.all)
 WAR_WORDS: Final = _word_set(VOCABULARY.war_words)
 # Source markers are phrases: kept as token tuples, in every form they may arrive in.
 SOURCE_BEFORE: Final = frozenset(

@@ -13,8 +13,20 @@ from functools import lru_cache
 from typing import Final, NamedTuple
 
 from bot.domain import CORE_SUBJECTS, Counted, core_subject, counted, supersession_key
-from bot.lexicon import MATCHER, PLACES, YEAR_WORDS, Hit, place_ancestors
-from bot.text import YEAR_RANGE, parse_years, token_variants, tokenize
+from bot.lexicon import (
+    AGENT_WORDS,
+    ATTACK_WORDS,
+    CUSTODY_WORDS,
+    DISOWNED,
+    MATCHER,
+    PLACES,
+    SELF_REPORTED,
+    SIDE_SOURCES,
+    YEAR_WORDS,
+    Hit,
+    place_ancestors,
+)
+from bot.text import YEAR_RANGE, parse_years, raw_tokens, token_variants, tokenize
 from bot.vocabulary import VOCABULARY
 from store import MEASURES, PERS, ClaimRow
 
@@ -60,10 +72,32 @@ def words(text: str) -> str:
     return " ".join(" ".join(tokens) for tokens in token_variants(text))
 
 
+def marks_agent(before: str, after: str) -> bool:
+    """Whether the words around a side make it the doer: "killed by Russia", "обстріли ЗСУ",
+    "in Syrian jails" (the side holding captives). ``after`` is as written, not stemmed."""
+    return before in AGENT_WORDS or before in ATTACK_WORDS or after in CUSTODY_WORDS
+
+
+@lru_cache(maxsize=100_000)
+def victims_and_agents(who: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The sides a claim's "who" counts, and those it names as the doers ("detainees in
+    Syrian jails": Syria holds them; whose people they are is not said)."""
+    victims: set[str] = set()
+    agents: set[str] = set()
+    raw = raw_tokens(who)
+    for tokens in token_variants(who):
+        for hit in MATCHER.find(tokens):
+            if hit.concept.kind == "side":
+                before = tokens[hit.start - 1] if hit.start else ""
+                after = raw[hit.end] if hit.end < len(raw) else ""
+                (agents if marks_agent(before, after) else victims).add(hit.concept.id)
+    return frozenset(victims), frozenset(agents)
+
+
 @lru_cache(maxsize=100_000)
 def side_and_places(who: str, where: str | None) -> tuple[str | None, frozenset[str]]:
     """Whose losses (one side) and where (vocabulary places), from a claim's own words."""
-    sides = concepts(find(who), "side")
+    sides = victims_and_agents(who)[0]
     return (min(sides) if sides else None), frozenset(concepts(find(where or ""), "place"))
 
 
@@ -132,6 +166,22 @@ def period_months(period: str | None) -> frozenset[int]:
         if later:
             found.add(later[0] * 100 + int(hit.concept.id))
     return frozenset(found)
+
+
+@lru_cache(maxsize=10_000)
+def period_day(period: str | None) -> tuple[int, int] | None:
+    """The one day a claim's period is, as (month, day) ("7 Oct 2023"), or None."""
+    tokens = tokenize(period or "")
+    months = [hit for hit in MATCHER.find(tokens) if hit.concept.kind == "month"]
+    if len(months) != 1:
+        return None
+    month = months[0]
+    rest = [t for i, t in enumerate(tokens) if not month.start <= i < month.end]
+    days = [int(t) for t in rest if t.isdigit() and 1 <= int(t) <= 31]
+    years = [t for t in rest if t.isdigit() and int(t) in YEAR_RANGE]
+    if len(days) != 1 or len(rest) != 1 + len(years):
+        return None
+    return int(month.concept.id), days[0]
 
 
 @lru_cache(maxsize=10_000)
@@ -221,6 +271,7 @@ class ProfileFacts:
     chain_mask: int  # the places and every place that contains them
     claimant_mask: int
     source_side_mask: int
+    agent_mask: int  # the sides its "who" names as doers
     subject_mask: int
     years: frozenset[int]  # from the period only; the claim's own date is added per claim
     since: bool
@@ -236,6 +287,10 @@ class ProfileFacts:
             source_sides |= source_side_mask(part)
         # A place the period names ("World War II") is where the claim is; one an alias names
         # ("Tigray war") makes it an answer there too, if not an exact one.
+        own = SIDE_SOURCES.get(thing.side or "")
+        leaked = claimants & bits(DISOWNED, CLAIMANT_BIT)
+        if own in CLAIMANT_BIT and claimants & (1 << CLAIMANT_BIT[own]) and not leaked:
+            claimants |= bits(SELF_REPORTED, CLAIMANT_BIT)  # its own count of its own losses
         place_mask, chain_mask = place_masks(thing.places | period_places(p.period))
         chain_mask |= place_masks(frozenset().union(*map(period_places, p.aliases)))[1]
         years = period_years(p.period)
@@ -246,6 +301,7 @@ class ProfileFacts:
             chain_mask=chain_mask,
             claimant_mask=claimants,
             source_side_mask=source_sides,
+            agent_mask=bits(victims_and_agents(p.who)[1], SIDE_CODE),
             subject_mask=subject_mask(p.who),
             years=years,
             since=since,

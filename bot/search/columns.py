@@ -56,7 +56,7 @@ class _ProfileColumns:
         self.side_bit, self.places, self.chain, self.claimants, self.subjects = (
             array("Q") for _ in range(5)
         )
-        self.source_sides = array("Q")
+        self.source_sides, self.agents = array("Q"), array("Q")
         self.group, self.thing = array("q"), array("q")
         self.span = array("b")
         self.years: list[frozenset[int]] = []  # shared sets: periods repeat
@@ -80,6 +80,7 @@ class _ProfileColumns:
         self.chain.append(facts.chain_mask)
         self.claimants.append(facts.claimant_mask)
         self.source_sides.append(facts.source_side_mask)
+        self.agents.append(facts.agent_mask)
         self.subjects.append(facts.subject_mask)
         self.measure.append(MEASURE_CODE[facts.thing.measure])
         self.per.append(PER_CODE.get(facts.thing.per or "", 0))
@@ -139,6 +140,7 @@ class Columns:
     chain: Bits  # the places and every place containing them
     claimants: Bits
     source_sides: Bits  # the sides whose sources make the claim
+    agents: Bits  # the sides its "who" names as doers: "in Syrian jails"
     subjects: Bits
     measure: npt.NDArray[np.int8]
     measure_bit: Bits
@@ -204,6 +206,7 @@ def build_columns(rows: Iterable[ClaimRow]) -> tuple[Columns, list[Profile]]:
         "chain": column(facts.chain, mask_type(len(PLACE_BIT))),
         "claimants": column(facts.claimants, mask_type(len(CLAIMANT_BIT))),
         "source_sides": column(facts.source_sides, mask_type(len(SIDE_CODE))),
+        "agents": column(facts.agents, mask_type(len(SIDE_CODE))),
         "subjects": column(facts.subjects, mask_type(len(SUBJECT_BIT))),
     }
     per = column(facts.per, np.int8)

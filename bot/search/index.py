@@ -18,7 +18,7 @@ from rapidfuzz import utils
 
 from bot.constants import MAX_QUESTION_CHARS
 from bot.domain import CORE_SUBJECTS, Counted, Spread, gives
-from bot.search.claim_words import Profile, period_months
+from bot.search.claim_words import Profile, period_day, period_months
 from bot.search.columns import Array, Columns, build_columns, postings, supersession
 from bot.search.names import Names
 from bot.search.ranker import WEIGHTS, Weights, rank, related
@@ -92,6 +92,7 @@ class ClaimIndex:
         self.speller = Speller(self._claim_words)
         self.names = Names(self._profiles, columns.profile)
         self.period_months = [period_months(profile.period) for profile in self._profiles]
+        self.period_days = [period_day(profile.period) for profile in self._profiles]
 
     def __len__(self) -> int:
         return len(self.columns)

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
 from bot.domain import Span, rounding
-from bot.lexicon import SIDE_SOURCES
+from bot.lexicon import SIDE_HOMES, SIDE_SOURCES
 from bot.search.claim_words import (
     CLAIMANT_BIT,
     MEASURE_CODE,
@@ -41,6 +41,7 @@ Scores = npt.NDArray[np.float64]
 RERANK: Final = 128  # candidates re-ranked with rapidfuzz; all of them in a smaller store
 MAX_SUGGESTIONS: Final = 3
 PLACE_MASK: Final = (1 << len(PLACE_BIT)) - 1
+SOLDIERS: Final = 1 << SUBJECT_BIT["soldiers"]
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,9 @@ class Searchable(Protocol):
     @property
     def period_months(self) -> Sequence[frozenset[int]]: ...  # per profile: year * 100 + month
 
+    @property
+    def period_days(self) -> Sequence[tuple[int, int] | None]: ...  # per profile: (month, day)
+
     def text(self, row: int) -> str: ...
 
 
@@ -131,11 +135,17 @@ def failures(index: Searchable, facets: Facets) -> list[Failure]:
     ]
     if facets.sides:
         # "Ukrainians killed by Russians": when one named side has no claims, none answers.
-        whole = bool(facets.sides - columns.sides)
+        counted = {side for side in facets.sides if home_people(columns, {side}).any()}
+        whole = bool(facets.sides - columns.sides - counted)
         wanted = bits(facets.sides, SIDE_CODE)
-        found.append(
-            Failure(Reason.SIDE, np.ones(n, bool) if whole else lacks(columns.side_bit, wanted))
-        )
+        fails = lacks(columns.side_bit, wanted) & ~home_people(columns, facets.sides)
+        found.append(Failure(Reason.SIDE, np.ones(n, bool) if whole else fails))
+    if facets.agents:
+        # "killed by Ukrainian shelling": not a count of the doer's own people, unless the
+        # claim itself names that doer ("detainees in Syrian jails").
+        agents = bits(facets.agents, SIDE_CODE)
+        own = ~lacks(columns.side_bit, agents) | home_people(columns, facets.agents)
+        found.append(Failure(Reason.SIDE, own & lacks(columns.agents, agents)))
     if facets.unknown_places:
         found.append(Failure(Reason.PLACE, np.ones(n, bool)))
     elif facets.places:
@@ -166,6 +176,34 @@ def failures(index: Searchable, facets: Facets) -> list[Failure]:
         found.append(Failure(Reason.YEAR, ~covered))
     if facets.rate:
         found.append(Failure(Reason.RATE, columns.per != PER_CODE[facets.rate]))
+    if facets.days:
+        found.append(Failure(Reason.DATE, ~on_the_days(index, facets.days)))
+    return found
+
+
+def on_the_days(index: Searchable, days: frozenset[tuple[int, int]]) -> Mask:
+    """The claims that are a named day's figure: their period is that day ("7 Oct 2023"), or
+    they were made on it (a total as of "1 March")."""
+    columns = index.columns
+    dated = np.zeros(len(columns), bool)
+    for month, day in days:
+        dated |= columns.date % 10_000 == month * 100 + day
+    that_day = np.fromiter((d in days for d in index.period_days), np.bool_)
+    found: Mask = dated | that_day[columns.profile]
+    return found
+
+
+def home_people(columns: Columns, sides: Iterable[str]) -> Mask:
+    """Claims that name no side but count people in a side's own country ("people" killed
+    in southern Israel, for Israelis): they count its people too, if not only them."""
+    homes = frozenset(SIDE_HOMES[side] for side in sides if side in SIDE_HOMES)
+    if not homes:
+        return np.zeros(len(columns), bool)
+    outside = ~compatible_places(homes) & PLACE_MASK
+    inside = ~lacks(columns.chain, bits(homes, PLACE_BIT)) & lacks(columns.places, outside)
+    everyone = bits(("people", "civilians"), SUBJECT_BIT)
+    counts_everyone = ~lacks(columns.subjects, everyone) & lacks(columns.subjects, SOLDIERS)
+    found: Mask = inside & (columns.side < 0) & counts_everyone
     return found
 
 
@@ -292,6 +330,10 @@ def bonus(
         named = claimants.dtype.type(bits(facets.claimants, CLAIMANT_BIT))
         shared = np.bitwise_count(claimants & named)
         found += w.claimant * shared / len(facets.claimants)
+    if facets.sides:  # a claim naming the side fits better than one counting all its people
+        found -= w.named_side * home_people(columns, facets.sides)[rows]
+    if facets.agents:  # "in Syrian prisons": a claim naming the same doer fits best
+        found += w.named_side * ~lacks(columns.agents[rows], bits(facets.agents, SIDE_CODE))
     if facets.speaking_sides:
         # "Russia admitted": its own official source first, then others that speak for it.
         official = bits(_stand_for(facets.speaking_sides), CLAIMANT_BIT)

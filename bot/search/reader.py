@@ -19,27 +19,27 @@ from rapidfuzz import fuzz, process
 from bot.constants import MAX_QUESTION_CHARS
 from bot.lexicon import (
     AGENT_VERBS,
-    AGENT_WORDS,
     ARTICLES,
     AUXILIARIES,
     COUNT_WORDS,
-    CUSTODY_WORDS,
     MATCHER,
     NEGATIONS,
     NOT_PLACES,
     OUR_WORDS,
     OWN_WORDS,
     PLACE_PREPOSITIONS,
+    SELF_REPORTED,
     SIDE_SOURCES,
     SOURCE_AFTER,
     SOURCE_BEFORE,
     SOURCE_WORDS,
     SPEAKER_SIDE,
     STOPWORDS,
+    TOTAL_TO_WORDS,
     WAR_WORDS,
     Hit,
 )
-from bot.search.claim_words import concepts, with_broader
+from bot.search.claim_words import concepts, marks_agent, with_broader
 from bot.search.names import Field, Names
 from bot.search.result import Facets
 from bot.text import (
@@ -136,8 +136,8 @@ def is_agent(phrase: Phrase) -> bool:
     start, end, raw = phrase.hit.start, phrase.hit.end, phrase.raw
     before = raw[start - 1] if start else ""
     after = raw[end] if end < len(raw) else ""
-    if phrase.before in AGENT_WORDS or phrase.after in CUSTODY_WORDS:
-        return True  # "killed by Russia", "in Russian captivity"
+    if marks_agent(phrase.before, after):
+        return True  # "killed by Russia", "обстріли ЗСУ", "in Russian captivity"
     if before in AUXILIARIES and after in AGENT_VERBS:  # "has Ukraine killed"
         return True
     # Ukrainian and Russian mark the doer by case, whichever side of the verb it stands.
@@ -333,6 +333,9 @@ def _read_phrases(
         if owner is not None:
             named.source_sides.add(owner)
             owned.add(position + 1)
+            if concept in SELF_REPORTED:  # "визнала Росія": Russia's own official figure
+                named.claimants.add(concept)
+                named.speaking_sides.add(owner)
         elif kind == "claimant":
             (named.excluded if is_negated(phrase) else named.claimants).add(concept)
         elif kind == "measure" and not is_negated(phrase):
@@ -474,17 +477,36 @@ def asks_unknown_subject(leftovers: _Leftovers) -> bool:
     return bool(leftovers.unknown_after(COUNT_WORDS))
 
 
-def figures(tokens: Sequence[str], hits: Sequence[Hit]) -> set[int]:
-    """The figures a question quotes: its numbers, but not a day next to a month ("7 October",
-    "24 лютого")."""
-    days = {
-        int(tokens[index])
+def named_days(tokens: Sequence[str], hits: Sequence[Hit]) -> set[tuple[int, int]]:
+    """The days a question names, as (month, day): a day next to a month ("7 October",
+    "24 лютого", "October 7")."""
+    return {
+        (int(hit.concept.id), int(tokens[index]))
         for hit in hits
         if hit.concept.kind == "month"
         for index in (hit.start - 1, hit.end)
         if 0 <= index < len(tokens) and tokens[index].isdigit() and 1 <= int(tokens[index]) <= 31
     }
-    return parse_numbers(list(tokens)) - days
+
+
+def on_the_day(tokens: Sequence[str], hits: Sequence[Hit]) -> set[tuple[int, int]]:
+    """The days a question asks about as such ("killed on 7 October"), not a date that ends a
+    running total ("by 1 March", "since 24 February", "до 1 березня")."""
+    if "cumulative" in concepts(hits, "period"):
+        return set()
+    months = {hit.start: hit for hit in hits if hit.concept.kind == "month"}
+    days = named_days(tokens, hits)
+    for start, hit in months.items():
+        # The word before "7 October" (or before "October 7").
+        first = start - 1 if start and tokens[start - 1].isdigit() else start
+        if first and tokens[first - 1] in TOTAL_TO_WORDS:
+            days = {(month, day) for month, day in days if month != int(hit.concept.id)}
+    return days
+
+
+def figures(tokens: Sequence[str], hits: Sequence[Hit]) -> set[int]:
+    """The figures a question quotes: its numbers, but not a day of a month."""
+    return parse_numbers(list(tokens)) - {day for _month, day in named_days(tokens, hits)}
 
 
 def _as_written(word: str, question: str) -> str:
@@ -525,6 +547,7 @@ def read_question(question: str, speller: Speller, names: Names | None = None) -
         excluded_claimants=frozenset(named.excluded),
         periods=frozenset(concepts(hits, "period")),
         months=frozenset(int(month) for month in concepts(hits, "month")),
+        days=frozenset(on_the_day(tokens, hits)),
         intents=frozenset(concepts(hits, "intent")),
         subjects=frozenset(people_of_a_kind(subjects)),
         topics=frozenset(concepts(hits, "topic")),

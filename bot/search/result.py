@@ -23,6 +23,7 @@ class Reason(StrEnum):
     MEASURE = "measure"
     CLAIMANT = "claimant"
     YEAR = "year"
+    DATE = "date"  # a day named ("on 7 October"): no claim is that day's figure
     RATE = "rate"
     WEAK = "weak"  # eligible claims exist, none close enough
     FIGURE = "figure"  # "is it true that N?": claims on the thing exist, none gives N
@@ -31,6 +32,7 @@ class Reason(StrEnum):
 # A miss on one of these facets leaves related claims worth suggesting.
 RELATED_REASONS = frozenset(
     {Reason.SIDE, Reason.PLACE, Reason.MEASURE, Reason.CLAIMANT, Reason.YEAR, Reason.RATE}
+    | {Reason.DATE}
     | {Reason.WEAK}
 )
 
@@ -57,6 +59,7 @@ class Facets:
     rate: str | None = None  # "day", "week", "month": a rate, not a total
     periods: frozenset[str] = frozenset()  # "cumulative", "early", "latest"
     months: frozenset[int] = frozenset()  # 1-12
+    days: frozenset[tuple[int, int]] = frozenset()  # (month, day): "on 7 October"
     intents: frozenset[str] = frozenset()  # "compare", "highest", "lowest"
     excluded_claimants: frozenset[str] = frozenset()  # "not the official one"
     content: tuple[str, ...] = ()  # words that named no concept, for fuzzy matching

@@ -10,6 +10,7 @@ from types import MappingProxyType, TracebackType
 from typing import Final, TypeVar
 
 from bot.vocabulary.model import (
+    Claimant,
     ClaimantType,
     Measure,
     Number,
@@ -74,6 +75,13 @@ class _Entry:
 
     def words(self) -> Words:
         return Words(en=self.texts("en"), uk=self.texts("uk"), ru=self.texts("ru"))
+
+    def flag(self, key: str) -> bool:
+        """A true/false field; left out, false."""
+        value = self._take(key)
+        if value is None or isinstance(value, bool):
+            return bool(value)
+        raise self.error(f'"{key}" must be true or false')
 
     def number(self, key: str) -> int | float:
         value = self._take(key)
@@ -168,7 +176,12 @@ def _term(name: str, entry: _Entry) -> Term:
 
 
 def _side(name: str, entry: _Entry) -> Side:
-    return Side(name, entry.words(), entry.optional_text("label"), entry.optional_text("source"))
+    label, source = entry.optional_text("label"), entry.optional_text("source")
+    return Side(name, entry.words(), label, source, entry.optional_text("home"))
+
+
+def _claimant(name: str, entry: _Entry) -> Claimant:
+    return Claimant(name, entry.words(), entry.flag("self_reported"), entry.flag("disowned"))
 
 
 def _subject(name: str, entry: _Entry) -> Subject:
@@ -233,6 +246,11 @@ def _check_references(directory: Path, vocabulary: Vocabulary) -> None:
                 f'within "{subject.within}" is not a subject'
             )
     for side in vocabulary.sides.values():
+        if side.home is not None and side.home not in vocabulary.places:
+            raise VocabularyError(
+                f'{_shown(directory / "sides.toml")}: side "{side.id}": '
+                f'home "{side.home}" is not a place in places.toml'
+            )
         if side.source is not None and side.source not in vocabulary.claimants:
             raise VocabularyError(
                 f'{_shown(directory / "sides.toml")}: side "{side.id}": '
@@ -259,7 +277,7 @@ def load(directory: Path = DIRECTORY) -> Vocabulary:
                 lambda file: file.tables("claimant_type", _claimant_type),
             ),
             claimants=_read(
-                directory, "claimants.toml", lambda file: file.terms("claimant", _term)
+                directory, "claimants.toml", lambda file: file.terms("claimant", _claimant)
             ),
             subjects=_read(
                 directory, "subjects.toml", lambda file: file.terms("subject", _subject)
@@ -280,6 +298,8 @@ def load(directory: Path = DIRECTORY) -> Vocabulary:
             stopwords=words.words("stopwords"),
             articles=words.words("articles"),
             agent_words=words.words("agent_words"),
+            total_to_words=words.words("total_to_words"),
+            attack_words=words.words("attack_words"),
             custody_words=words.words("custody_words"),
             war_words=words.words("war_words"),
             source_before=words.words("source_before"),

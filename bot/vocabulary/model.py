@@ -39,6 +39,13 @@ class Term:
 class Side(Term):
     label: str | None  # message id; a side without one is described in the claim's own words
     source: str | None  # the claimant that a side's own sources stand for: "British data"
+    home: str | None  # its country, as a place: a count of "people" there counts its people
+
+
+@dataclass(frozen=True)
+class Claimant(Term):
+    self_reported: bool  # a kind of claim, not a source: a side's own figure for its own losses
+    disowned: bool  # a figure its source never published (a leak): never its official one
 
 
 @dataclass(frozen=True)
@@ -77,7 +84,7 @@ class Vocabulary:
     places: Mapping[str, Place]
     measures: Mapping[str, Measure]
     claimant_types: Mapping[str, ClaimantType]
-    claimants: Mapping[str, Term]
+    claimants: Mapping[str, Claimant]
     subjects: Mapping[str, Subject]
     topics: Mapping[str, Term]
     intents: Mapping[str, Term]  # "compare", "highest", "lowest"
@@ -95,6 +102,8 @@ class Vocabulary:
     stopwords: Words
     articles: Words  # skipped when looking for the word before a place: "in the Donbas"
     agent_words: Words  # before a side that did the killing: "killed by Russia"
+    total_to_words: Words  # before a date that ends a running total: "by 1 March"
+    attack_words: Words  # before a side that attacks: "обстріли ЗСУ"
     custody_words: Words  # after a side that holds captives: "in Russian captivity"
     war_words: Words  # after a country that names its war, not its side: "Ukraine war"
     source_before: Words  # just before a source's name: "according to", "за даними"

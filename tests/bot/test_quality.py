@@ -22,9 +22,7 @@ FIRST_SHOWN_BARS = {"en": 0.95, "uk": 0.90, "ru": 0.90}  # the claim a private a
 GROUP_BAR = 0.90  # the one claim a group answer shows
 NO_ANSWER_BAR = 0.95
 HELD_OUT_FLOORS = {"en": 0.95, "uk": 0.85, "ru": 0.85}  # tuned on by an earlier session
-# The real-world development set meets every bar but zero wrong answers: one wrong
-# attribution and one wrong subject remain (README, "Quality"), and may not grow.
-REAL_WRONG_CEILING = 1  # for each of wrong attribution, side and subject
+REAL_WRONG_CEILING = 0  # the bar, on the real-world development set too
 
 
 def report_for(

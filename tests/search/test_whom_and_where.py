@@ -253,3 +253,157 @@ def test_the_united_nations_is_known_by_its_names_in_every_language() -> None:
     )
     assert first(index, "скільки загинуло в Судані за даними ООН") == "un"
     assert first(index, "how many died in Sudan according to the UN") == "un"
+
+
+# --- people of a country, doers, days, outcomes ----------------------------------------------
+
+OCTOBER = (
+    claim_dict(
+        key="day-toll",
+        figure=1_100,
+        who="people",
+        where="southern Israel",
+        period="7 Oct 2023",
+        date="2024-01",
+    ),
+    claim_dict(
+        key="soldiers-year",
+        figure=700,
+        who="Israeli soldiers",
+        where="Gaza",
+        period="7 Oct 2023 – Oct 2024",
+        date="2024-10-08",
+    ),
+    claim_dict(
+        key="soldiers-wounded",
+        figure=4_000,
+        measure="wounded",
+        who="Israeli soldiers",
+        where="Gaza",
+        period="7 Oct 2023 – Oct 2024",
+        date="2024-10-08",
+    ),
+)
+
+
+def test_a_count_of_people_in_a_country_answers_for_its_people() -> None:
+    index = index_of(OCTOBER[0])
+    assert first(index, "how many Israelis were killed") == "day-toll"
+
+
+def test_a_count_naming_the_side_comes_before_one_of_all_people_in_its_country() -> None:
+    index = index_of(
+        claim_dict(key="all-people", figure=900, who="people", where="Israel"),
+        claim_dict(key="named", figure=700, who="Israeli soldiers", where="Israel"),
+    )
+    assert first(index, "how many Israelis were killed") == "named"
+
+
+def test_a_question_naming_a_day_gets_that_day_s_figure() -> None:
+    index = index_of(*OCTOBER)
+    assert first(index, "сколько израильтян убили 7 октября") == "day-toll"
+    assert first(index, "how many Israelis were killed on October 7") == "day-toll"
+
+
+def test_a_figure_over_a_year_is_not_a_day_s_figure() -> None:
+    index = index_of(*OCTOBER)
+    assert index.search("скільки поранених ізраїльтян 7 жовтня").matches == ()
+    assert index.search("how many Israeli soldiers were killed on 7 October").matches == ()
+
+
+def test_a_date_that_ends_a_total_is_not_a_day_asked_about() -> None:
+    index = index_of(
+        claim_dict(
+            key="as-of",
+            figure=5_000,
+            who="Russian soldiers",
+            period="24 Feb – 1 Mar 2022",
+            date="2022-03-01",
+        ),
+        claim_dict(
+            key="later",
+            figure=9_000,
+            who="Russian soldiers",
+            period="24 Feb – 20 Mar 2022",
+            date="2022-03-20",
+        ),
+    )
+    assert first(index, "how many Russian soldiers had died by 1 March") == "as-of"
+    assert index.search("скільки росіян загинуло станом на 20 березня").matches != ()
+
+
+def test_the_side_doing_the_shelling_is_not_whose_people_died() -> None:
+    index = index_of(
+        claim_dict(key="siege", figure=20_000, who="civilians", where="Mariupol, Ukraine"),
+    )
+    assert index.search("сколько погибло мирных жителей в Донецке от обстрелов ВСУ").matches == ()
+    assert first(index, "скільки мирних жителів загинуло в Маріуполі") == "siege"
+
+
+def test_a_side_that_admits_a_figure_asks_for_its_own_official_one() -> None:
+    index = index_of(
+        claim_dict(
+            key="admitted",
+            figure=1_500,
+            who="Russian soldiers",
+            claimant="Russian Ministry of Defence",
+            aliases=["official figure"],
+        ),
+        claim_dict(
+            key="leak",
+            figure=9_000,
+            who="Russian soldiers",
+            claimant="Russian Ministry of Defence (leaked)",
+        ),
+    )
+    assert first(index, "скільки своїх солдатів визнала Росія загиблими") == "admitted"
+
+
+def test_who_won_is_not_a_casualty_question() -> None:
+    index = index_of(
+        claim_dict(key="war", figure=3_000, who="Armenian soldiers", where="Nagorno-Karabakh"),
+    )
+    result = index.search("who won the war in nagorno-karabakh?")
+    assert result.matches == ()
+    assert result.why == "outcome"
+
+
+def test_the_lowest_estimate_is_of_the_thing_asked_not_of_a_part_of_it() -> None:
+    index = index_of(
+        claim_dict(key="army", figure=40_000, who="Ukrainian soldiers", claimant="A"),
+        claim_dict(
+            key="army-later", figure=60_000, who="Ukrainian soldiers", claimant="B", date="2025-01"
+        ),
+        claim_dict(
+            key="volunteers", figure=2_000, who="foreign fighters on Ukraine's side", claimant="C"
+        ),
+    )
+    assert first(index, "what's the lowest estimate of ukrainian soldiers killed") == "army"
+
+
+def test_a_leaked_figure_is_never_the_official_one() -> None:
+    index = index_of(
+        claim_dict(
+            key="published",
+            figure=1_300,
+            who="Russian soldiers",
+            claimant="Russian Ministry of Defence",
+        ),
+        claim_dict(
+            key="leaked",
+            figure=9_000,
+            who="Russian soldiers",
+            claimant="Russian Ministry of Defence (leaked)",
+        ),
+    )
+    official = index.search("what is the official russian figure")
+    assert [match.claim.key for match in official.matches] == ["published"]
+    assert first(index, "what did the leak say about russian dead") == "leaked"
+
+
+def test_prisoners_named_after_their_side_are_that_side_s() -> None:
+    index = index_of(
+        claim_dict(key="held", figure=6_000, measure="captured", who="Russian soldiers"),
+    )
+    assert first(index, "сколько российских пленных в Украине") == "held"
+    assert index.search("сколько украинцев в российском плену").matches == ()

@@ -221,3 +221,28 @@ def test_the_store_loads_the_vocabulary_without_the_matcher_numpy_or_telegram() 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_a_subject_within_an_unknown_subject_is_refused(tmp_path: Path) -> None:
+    directory = vocabulary_copy(tmp_path)
+    edit(directory / "subjects.toml", 'within = "civilians"', 'within = "civilans"')
+    assert refusal(directory) == (
+        f'{directory / "subjects.toml"}: subject "children": within "civilans" is not a subject'
+    )
+
+
+def test_a_side_whose_home_is_no_place_is_refused(tmp_path: Path) -> None:
+    directory = vocabulary_copy(tmp_path)
+    edit(directory / "sides.toml", 'home = "israel"', 'home = "isreal"')
+    assert refusal(directory) == (
+        f'{directory / "sides.toml"}: side "israeli": home "isreal" is not a place in places.toml'
+    )
+
+
+def test_a_flag_that_is_not_true_or_false_is_refused(tmp_path: Path) -> None:
+    directory = vocabulary_copy(tmp_path)
+    edit(directory / "claimants.toml", "self_reported = true", 'self_reported = "yes"')
+    assert refusal(directory) == (
+        f'{directory / "claimants.toml"}: claimant "official": '
+        '"self_reported" must be true or false'
+    )
