@@ -38,6 +38,16 @@ class Settings(BaseSettings):
     questions_per_chat: int = Field(default=40, ge=1)
     question_window_seconds: float = Field(default=60.0, gt=0)
     # Webhook mode (instead of long polling) when WEBHOOK_URL is set.
+    # The review queue: drafts from articles become claims only when approved.
+    approvals_required: int = Field(default=1, ge=1, le=5)  # 2: a newsroom's four-eyes rule
+    draft_days: float = Field(default=14.0, gt=0)  # pending drafts expire after this
+    suggestions_per_user: int = Field(default=3, ge=1)  # /suggest per user, per window
+    suggestion_window_seconds: float = Field(default=3600.0, gt=0)
+    # Fetching articles for /draft URL: short, small, and never into our own network.
+    fetch_timeout: float = Field(default=10.0, gt=0)
+    fetch_max_bytes: int = Field(default=2_000_000, ge=1_000)
+    fetch_private_urls: bool = False  # tests only: lets a local test server be fetched
+
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     listen: str = "0.0.0.0"

@@ -14,7 +14,8 @@ from typing import Final
 
 CALLBACK_PREFIX: Final = "claim"
 SIGNATURE_CHARS: Final = 16  # hex characters of HMAC-SHA256 kept: 64 bits, well within 64 bytes
-_CALLBACK_RE: Final = re.compile(r"^claim:(\d{1,12}):([0-9a-f]{16})$")
+# "KIND:N:SIGNATURE": what a button does ("claim": show claim N; "approve": approve draft N...).
+_BUTTON_RE: Final = re.compile(r"^([a-z]{1,10}):(\d{1,12}):([0-9a-f]{16})$")
 
 
 class Verdict(Enum):
@@ -84,8 +85,8 @@ class FloodGuard:
             del self._warned[key]
 
 
-def _signature(secret: bytes, claim_id: int) -> str:
-    digest = hmac.new(secret, f"{CALLBACK_PREFIX}:{claim_id}".encode(), hashlib.sha256)
+def _signature(secret: bytes, kind: str, number: int) -> str:
+    digest = hmac.new(secret, f"{kind}:{number}".encode(), hashlib.sha256)
     return digest.hexdigest()[:SIGNATURE_CHARS]
 
 
@@ -94,17 +95,29 @@ def callback_secret(token: str) -> bytes:
     return hashlib.sha256(b"casualty-bot callback data\0" + token.encode()).digest()
 
 
+def sign_button(secret: bytes, kind: str, number: int) -> str:
+    """Callback data for a button that acts on one record: "KIND:N:signature", at most 40
+    bytes (Telegram allows 64)."""
+    return f"{kind}:{number}:{_signature(secret, kind, number)}"
+
+
+def verify_button(secret: bytes, data: str) -> tuple[str, int] | None:
+    """What a button does and to which record, or None if its data is garbage or forged."""
+    match = _BUTTON_RE.match(data)
+    if match is None:
+        return None
+    kind, number = match[1], int(match[2])
+    if not hmac.compare_digest(match[3], _signature(secret, kind, number)):
+        return None
+    return kind, number
+
+
 def sign_callback(secret: bytes, claim_id: int) -> str:
-    """Callback data for a "show claim N" button: "claim:N:signature", at most 46 bytes."""
-    return f"{CALLBACK_PREFIX}:{claim_id}:{_signature(secret, claim_id)}"
+    """Callback data for a "show claim N" button."""
+    return sign_button(secret, CALLBACK_PREFIX, claim_id)
 
 
 def verify_callback(secret: bytes, data: str) -> int | None:
-    """The claim id a button carries, or None if the data is stale, garbage or forged."""
-    match = _CALLBACK_RE.match(data)
-    if match is None:
-        return None
-    claim_id = int(match[1])
-    if not hmac.compare_digest(match[2], _signature(secret, claim_id)):
-        return None
-    return claim_id
+    """The claim id a "show claim" button carries, or None if stale, garbage or forged."""
+    found = verify_button(secret, data)
+    return found[1] if found is not None and found[0] == CALLBACK_PREFIX else None

@@ -39,7 +39,7 @@ MAX_IMPORT_CLAIMS: Final = 200_000  # claims in one import document
 MAX_IMPORT_AUDIT: Final = 2_000_000  # audit records in one backup: ten per claim at the cap
 BACKUP_FORMAT: Final = "casualty-bot-backup"
 BACKUP_VERSION: Final = 1
-AUDIT_ACTIONS: Final = ("add", "edit", "retract", "import", "seed")
+AUDIT_ACTIONS: Final = ("add", "edit", "retract", "import", "seed", "approve")
 # Stored, not written by people: a backup carries them on each claim beside the contract.
 BACKUP_CLAIM_FIELDS: Final = ("id", "created_at", "updated_at", "updated_by")
 _BACKUP_KEYS: Final = ("format", "version", "exported_at", "claims", "audit")
@@ -448,18 +448,22 @@ def _audit(
     )
 
 
-def _insert(session: Session, claim: ClaimCreate, *, actor: str, action: str) -> Claim:
+def _insert(
+    session: Session,
+    claim: ClaimCreate,
+    *,
+    actor: str,
+    action: str,
+    extra: Mapping[str, list[Any]] | None = None,
+) -> Claim:
+    """Add the claim's row and its audit record; ``extra`` notes more in the record (the
+    draft it was approved from)."""
     values = claim.row_values()
     row = Claim(**values, updated_by=actor)
     session.add(row)
     session.flush()
-    _audit(
-        session,
-        row,
-        actor=actor,
-        action=action,
-        changes={k: [None, v] for k, v in values.items() if v not in (None, [], "")},
-    )
+    changes = {k: [None, v] for k, v in values.items() if v not in (None, [], "")}
+    _audit(session, row, actor=actor, action=action, changes=changes | dict(extra or {}))
     return row
 
 

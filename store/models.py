@@ -335,6 +335,31 @@ class AuditRecord(SQLModel, table=True):
     changes: dict[str, list[Any]] = Field(default_factory=dict, sa_type=JSON)
 
 
+DRAFT_STATUSES: Final = ("pending", "approved", "rejected", "expired")
+MAX_EVIDENCE: Final = 2_000  # characters of the sentence a draft came from
+
+
+class DraftClaim(SQLModel, table=True):
+    """A claim proposed from an article, waiting for an admin's review: nothing drafted is
+    answered until it is approved (by ``approvals_required`` different admins)."""
+
+    __tablename__ = "draft_claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch: str = Field(max_length=32, index=True)  # the drafts of one article or suggestion
+    claim: dict[str, Any] = Field(sa_type=JSON)  # the import format, without a key
+    evidence: str = Field(max_length=MAX_EVIDENCE)
+    source_url: str | None = Field(default=None, max_length=2000)
+    source_title: str | None = Field(default=None, max_length=MAX_TEXT)
+    status: str = Field(default="pending", max_length=10, index=True)
+    created_by: str = Field(max_length=40)  # the admin who drafted it, or "cli"
+    suggested_by: str | None = Field(default=None, max_length=40)  # a /suggest user's id
+    approvals: list[str] = Field(default_factory=list, sa_type=JSON)  # admins' ids, in order
+    claim_id: int | None = Field(default=None)  # the stored claim, once approved
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
 class StoreMeta(SQLModel, table=True):
     """A single row whose revision goes up on every change, so caches know when to reload."""
 
