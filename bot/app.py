@@ -17,7 +17,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -34,8 +34,10 @@ from telegram.ext import (
 
 from bot import constants as c
 from bot import handlers as h
+from bot import review
 from bot.config import Settings
 from bot.context import DEPS_KEY, BotContext, Deps
+from bot.drafting import DraftsService
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Locale, get_locale
 from bot.security import FloodGuard, callback_secret
 from bot.service import Answerer, ClaimsService, seed_if_empty
@@ -56,6 +58,9 @@ ADMIN_COMMANDS: Final = (
     BotCommand("claims", "[page]"),
     BotCommand("export", "JSON"),
     BotCommand("import", "JSON"),
+    BotCommand("draft", "TEXT | URL"),
+    BotCommand("drafts", "list what waits for review"),
+    BotCommand("editdraft", "N field=value"),
 )
 
 
@@ -64,7 +69,8 @@ def command_lists(loc: Locale) -> tuple[list[BotCommand], list[BotCommand], list
     ask = BotCommand("ask", loc._(c.COMMAND_ASK))
     compare = BotCommand("compare", loc._(c.COMMAND_COMPARE))
     chart = BotCommand("chart", loc._(c.COMMAND_CHART))
-    private = [ask, compare, chart, BotCommand("help", loc._(c.COMMAND_HELP))]
+    suggest = BotCommand("suggest", loc._(c.COMMAND_SUGGEST))
+    private = [ask, compare, chart, suggest, BotCommand("help", loc._(c.COMMAND_HELP))]
     return private, [ask, compare, chart], [*private, *ADMIN_COMMANDS]
 
 
@@ -75,7 +81,7 @@ class RetryingRateLimiter(AIORateLimiter):
     """Telegram's flood limits, retrying 429s and also 5xx and connection failures.
 
     A timed-out request is not retried: Telegram may have delivered it, and a question must
-    be answered once, not twice.
+    be answered once, not twice. Nor is a 400: the same request would be refused again.
     """
 
     async def process_request(
@@ -93,8 +99,8 @@ class RetryingRateLimiter(AIORateLimiter):
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args
                 )
-            except TimedOut:
-                raise
+            except (TimedOut, BadRequest):
+                raise  # a timeout may have been delivered; a 400 will fail again as it did
             except NetworkError as exc:
                 if attempt == c.RATE_LIMIT_RETRIES or endpoint == "getUpdates":
                     raise
@@ -163,6 +169,14 @@ def build_application(settings: Settings, *, engine: Engine | None = None) -> Bo
         CommandHandler("export", h.export_claims_command, filters=new),
         # /import, as a reply to a JSON file, stores all of its claims or none.
         CommandHandler("import", h.import_claims_command, filters=new),
+        # /draft reads an article (text, link, reply or file) and queues its claims for review.
+        CommandHandler("draft", review.draft_article, filters=new),
+        # /drafts lists what is waiting for review.
+        CommandHandler("drafts", review.list_drafts_command, filters=new),
+        # /editdraft corrects a draft's field before it is approved.
+        CommandHandler("editdraft", review.edit_draft_command, filters=new),
+        # /suggest: anyone's tip becomes drafts for the admins (not admin-only).
+        CommandHandler("suggest", review.suggest_article, filters=new),
         # Unknown commands get a pointer in private and silence in groups.
         MessageHandler(new & private & filters.COMMAND, h.reject_unknown_command),
         # In private, any text is a question.
@@ -175,6 +189,8 @@ def build_application(settings: Settings, *, engine: Engine | None = None) -> Bo
         MessageHandler(new & private & ~filters.TEXT, h.hint_text_only),
         # Inline mode: @bot QUERY in any chat.
         InlineQueryHandler(h.answer_inline),
+        # Approve, Edit, Skip and Review buttons under drafts (before the catch-all below).
+        CallbackQueryHandler(review.act_on_draft, pattern=review.ACTION_PATTERN),
         # Suggestion buttons under a "no stored claim" answer.
         CallbackQueryHandler(h.show_suggestion),
     ]
@@ -219,6 +235,11 @@ def build_deps(settings: Settings, engine: Engine) -> Deps:
         per_chat=settings.questions_per_chat,
         window_seconds=settings.question_window_seconds,
     )
+    suggestions = FloodGuard(
+        per_user=settings.suggestions_per_user,
+        per_chat=settings.suggestions_per_user,  # /suggest is counted per user only
+        window_seconds=settings.suggestion_window_seconds,
+    )
     return Deps(
         settings=settings,
         engine=engine,
@@ -226,6 +247,8 @@ def build_deps(settings: Settings, engine: Engine) -> Deps:
         claims=ClaimsService(engine, answerer),
         flood=flood,
         callback_key=callback_secret(settings.token()),
+        drafts=DraftsService(engine, answerer, settings),
+        suggestions=suggestions,
     )
 
 

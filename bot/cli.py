@@ -17,18 +17,22 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.evaluate import evaluate, load_questions
 from bot.i18n import LANGUAGES, get_locale
 from bot.logs import setup_logging
-from bot.render import PLAIN, render_answer, render_comparison, render_no_answer
+from bot.render import PLAIN, render_answer, render_claim, render_comparison, render_no_answer
 from bot.search import WEIGHTS, ClaimIndex, Weights
 from bot.service import Answerer, seed_if_empty
 from bot.text import detect_language
 from bot.webhook import HEALTH_PATH, database_ok
 from store import (
+    ClaimPublic,
     ClaimValidationError,
+    CsvError,
+    claims_csv,
     create_db_engine,
     describe_database,
     ensure_meta,
     export_claims,
     import_claims,
+    import_csv,
     seed_claims,
 )
 from store.migrate import current_revision, upgrade
@@ -55,19 +59,7 @@ def _parser() -> argparse.ArgumentParser:
         help="language of the answer's labels (default: the question's)",
     )
 
-    imp = commands.add_parser(
-        "import",
-        help="store all claims of a JSON file, or none; a backup into an empty database "
-        "is restored exactly",
-    )
-    imp.add_argument("file", type=Path, help='a {"claims": [...]} document, or a backup')
-
-    exp = commands.add_parser(
-        "export",
-        help="write a backup: every claim with its history, as JSON (stdout by default)",
-    )
-    exp.add_argument("file", type=Path, nargs="?", help="where to write; omit for stdout")
-
+    _add_import_export(commands)
     comparing = commands.add_parser("compare", help="every claim on a topic, and the spread")
     comparing.add_argument("topic", nargs="+", help='e.g. "Russian soldiers killed"')
     comparing.add_argument("--lang", choices=LANGUAGES, help="language of the labels")
@@ -77,6 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     charting.add_argument("--lang", choices=LANGUAGES, help="language of the labels")
     commands.add_parser("seed", help="add missing seed claims; never overwrites edited ones")
     _add_eval(commands)
+    _add_drafting(commands)
     commands.add_parser(
         "run", help="run the Telegram bot: webhooks if WEBHOOK_URL is set, else long polling"
     )
@@ -86,6 +79,36 @@ def _parser() -> argparse.ArgumentParser:
     db_commands.add_parser("upgrade", help="apply every pending schema migration")
     db_commands.add_parser("current", help="print the schema revision")
     return parser
+
+
+def _add_import_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``import`` and ``export``: JSON or CSV, chosen by the file's extension."""
+    import_help = (
+        "store all claims of a JSON or CSV file, or none; a JSON backup into an empty "
+        "database is restored exactly"
+    )
+    imp = commands.add_parser("import", help=import_help, description=import_help)
+    imp.add_argument(
+        "file",
+        type=Path,
+        help="a .csv file (a header row of field names, then one claim a row) or a JSON "
+        '{"claims": [...]} document or backup; a .csv extension means CSV, any other JSON',
+    )
+
+    export_help = (
+        "write every claim, retracted ones too (stdout by default). JSON is the full backup: "
+        "claims with their ids, times and audit records. CSV holds the claims only, "
+        "without the audit records, for spreadsheets"
+    )
+    exp = commands.add_parser("export", help=export_help, description=export_help)
+    exp.add_argument(
+        "file", type=Path, nargs="?", help="where to write (.json or .csv); omit for stdout"
+    )
+    exp.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        help="the format on stdout (default json); a file's .csv or .json extension chooses it",
+    )
 
 
 def _add_eval(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -111,6 +134,65 @@ def _add_eval(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
 
 
+def _add_drafting(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``draft`` and ``eval-drafts``: claims proposed from an article, and their quality."""
+    drafting = commands.add_parser(
+        "draft", help="propose the claims in an article (a .txt or .html file, or a link)"
+    )
+    drafting.add_argument("source", help="a .txt or .html file, or an http(s) link")
+    drafting.add_argument(
+        "--json",
+        action="store_true",
+        help='print the drafts as {"claims": [...]} in the import format, to edit and import',
+    )
+    quality = commands.add_parser(
+        "eval-drafts", help="draft quality: figure precision and recall, field accuracy"
+    )
+    quality.add_argument(
+        "directory", type=Path, help="articles (NAME.txt) with their expected claims (NAME.json)"
+    )
+
+
+def _draft(settings: Settings, source: str, *, as_json: bool) -> int:
+    import asyncio  # drafting needs the extractor and httpx: loaded for this command only
+
+    from bot.drafting import drafts_of, fetch_article, import_document, preview
+    from bot.extract import read_article
+    from bot.fetch import FetchError
+
+    if source.startswith(("http://", "https://")):
+        try:
+            article = asyncio.run(fetch_article(source, settings))
+        except FetchError as exc:
+            raise ConfigError(f"cannot draft from {source}: {exc}") from None
+    else:
+        path = Path(source)
+        kind = "text/html" if path.suffix.lower() in (".html", ".htm") else "text/plain"
+        article = read_article(_read_bytes(path), content_type=kind)
+    drafted = drafts_of(article)
+    if as_json:
+        print(json.dumps(import_document(drafted), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{len(drafted)} drafts from {article.title or source}\n")
+    for number, (draft, claim) in enumerate(drafted, start=1):
+        shown = preview(claim, key=f"draft-{number}")
+        if isinstance(shown, ClaimPublic):
+            body = render_claim(shown, PLAIN, stored=False)
+        else:
+            body = f"needs a correction: {shown}\n{json.dumps(claim, ensure_ascii=False)}"
+        print(f"Draft {number}:\n{body}\nFrom the text: {draft.evidence}\n")
+    return 0
+
+
+def _eval_drafts(directory: Path) -> int:
+    from bot.evaluate_drafts import evaluate_drafts
+
+    if not directory.is_dir():
+        raise ConfigError(f"{directory} is not a directory of articles")
+    print(evaluate_drafts(directory).summary())
+    return 0
+
+
 def _setup_logging(settings: Settings, *, default: str) -> None:
     level = settings.log_level if "log_level" in settings.model_fields_set else default
     setup_logging(level, secrets=settings.secrets())
@@ -131,23 +213,34 @@ def _ask(settings: Settings, question: str, lang: str | None) -> int:
     return 0
 
 
-def _read_json(path: Path) -> object:
+def _read_bytes(path: Path) -> bytes:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"Cannot read {path}: {exc.strerror}") from None
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(_read_bytes(path).decode("utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise ConfigError(f"{path} is not valid JSON: {exc}") from None
 
 
 def _import(settings: Settings, path: Path, *, seeding: bool = False) -> int:
-    document = _read_json(path)
+    # The extension picks the format; the seed file is always JSON, as the bot seeds from it too.
+    data = _read_bytes(path) if not seeding and path.suffix.lower() == ".csv" else None
+    document = _read_json(path) if data is None else None
     engine = create_db_engine(settings.database_url)
     try:
-        if seeding:
+        if data is not None:
+            report = import_csv(engine=engine, data=data, actor="cli")
+        elif seeding:
             report = seed_claims(engine=engine, document=document)
         else:
             report = import_claims(engine=engine, document=document, actor="cli")
+    except CsvError as exc:
+        raise ConfigError(f"Cannot import {path}: {exc}") from None
     except ClaimValidationError as exc:
         print(f"Nothing was imported: {len(exc.errors)} problem(s) in {path}:", file=sys.stderr)
         for error in exc.errors:
@@ -157,15 +250,24 @@ def _import(settings: Settings, path: Path, *, seeding: bool = False) -> int:
     return 0
 
 
-def _export(settings: Settings, path: Path | None) -> int:
+def _export(settings: Settings, path: Path | None, output_format: str | None = None) -> int:
+    named = {".csv": "csv", ".json": "json"}.get(path.suffix.lower()) if path else None
+    if named and output_format and named != output_format:
+        raise ConfigError(f"{path} is a .{named} file, but --format asks for {output_format}")
+    as_csv = (named or output_format) == "csv"
     engine = create_db_engine(settings.database_url)
-    backup = export_claims(engine=engine)
-    text = json.dumps(backup, ensure_ascii=False, indent=2) + "\n"
+    backup = export_claims(engine=engine, include_audit=not as_csv)
+    if as_csv:
+        text = claims_csv(backup["claims"])
+        counts = f"{len(backup['claims'])} claims (CSV has no audit records; JSON is the backup)"
+    else:
+        text = json.dumps(backup, ensure_ascii=False, indent=2) + "\n"
+        counts = f"{len(backup['claims'])} claims, {len(backup['audit'])} audit records"
     if path is None:
         sys.stdout.write(text)
     else:
-        path.write_text(text, encoding="utf-8")
-        counts = f"{len(backup['claims'])} claims, {len(backup['audit'])} audit records"
+        # A byte-order mark makes Excel read the file as UTF-8; the CSV import accepts it.
+        path.write_text(text, encoding="utf-8-sig" if as_csv else "utf-8", newline="")
         print(f"wrote {path}: {counts}", file=sys.stderr)
     return 0
 
@@ -280,7 +382,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             return _import(settings, args.file)
         if args.command == "export":
-            return _export(settings, args.file)
+            return _export(settings, args.file, args.format)
         if args.command == "seed":
             return _import(settings, settings.seed_file, seeding=True)
         if args.command in ("compare", "chart"):
@@ -290,6 +392,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _eval(
                 settings, args.files, misses=args.misses, weights=args.weight, claims=args.claims
             )
+        if args.command == "draft":
+            return _draft(settings, args.source, as_json=args.json)
+        if args.command == "eval-drafts":
+            return _eval_drafts(args.directory)
         if args.command == "db":
             return _db(settings, args.db_command)
         if args.command == "health":

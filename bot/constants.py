@@ -211,3 +211,51 @@ HISTORY_ACTIONS: Final = {  # the audit record's action, as /claim and /history 
 }
 KEY_LABEL: Final = N_("Key")
 EXPORT_CAPTION: Final = N_("{count} claims, including retracted ones.")
+
+# --- the review queue -------------------------------------------------------------------------
+MAX_EVIDENCE_SHOWN: Final = 600  # characters of a draft's source sentence shown for review
+MAX_SUGGESTION_CHARS: Final = 20_000  # a pasted suggestion; longer texts should be a link
+COMMAND_SUGGEST: Final = N_("Suggest an article or a figure for the curators")
+DRAFT_USAGE: Final = N_(
+    "Send /draft with an article's text or a link, or reply /draft to a message or to a .txt "
+    "or .html file. I propose the claims in it; nothing is stored until an admin approves."
+)
+DRAFT_NONE: Final = N_("I found no casualty figures in it, so nothing was drafted.")
+DRAFT_QUEUED: Final = N_("{count} drafts from “{title}”. Review them one by one:")
+PASTED_TEXT: Final = N_("the pasted text")
+DRAFT_FETCH_FAILED: Final = N_("I could not read that link: {reason}.")
+DRAFT_FILE_TYPE: Final = N_("I can draft from .txt and .html files only.")
+DRAFT_FILE_TOO_BIG: Final = N_("That file is larger than {limit} kB.")
+DRAFT_HEADER: Final = N_("Draft #{id}, as it would be stored:")
+DRAFT_EVIDENCE: Final = N_("From the text")
+DRAFT_INVALID: Final = N_("Needs a correction before it can be approved: {error}")
+DRAFT_APPROVALS: Final = N_("Approvals: {count} of {required}")
+DRAFT_SUGGESTED: Final = N_("Suggested by a reader.")
+BUTTON_APPROVE: Final = N_("Approve")
+BUTTON_EDIT: Final = N_("Edit")
+BUTTON_SKIP: Final = N_("Skip")
+BUTTON_REVIEW: Final = N_("Review")
+DRAFT_STORED: Final = N_("Approved: stored as claim #{id}.")
+DRAFT_WAITING: Final = N_("Your approval is counted; {needed} more admin approval(s) needed.")
+DRAFT_SKIPPED: Final = N_("Skipped: draft #{id} will not be stored.")
+DRAFT_EDIT_HOW: Final = N_(
+    "Correct a field with /editdraft {id} field=value, for example /editdraft {id} "
+    "date=2024-05. Fields: {fields}."
+)
+DRAFT_BATCH_DONE: Final = N_("No more drafts from this article are waiting.")
+DRAFTS_EMPTY: Final = N_("No drafts are waiting for review.")
+DRAFTS_HEADER: Final = N_("{count} drafts are waiting for review:")
+EDITDRAFT_USAGE: Final = N_(
+    "Use /editdraft N field=value, for example /editdraft 3 date=2024-05. Fields: {fields}."
+)
+SUGGEST_USAGE: Final = N_(
+    "Send /suggest with a link or the text of an article that gives casualty figures. The "
+    "curators review every suggestion before anything is stored."
+)
+SUGGEST_THANKS: Final = N_(
+    "Thank you: {count} possible claims from it are now with the curators for review."
+)
+SUGGEST_NONE: Final = N_("I found no casualty figures in it, so nothing was sent to the curators.")
+SUGGEST_TOO_LONG: Final = N_("That is too long: send at most {limit} characters, or a link.")
+SUGGEST_SLOW: Final = N_("You have sent several suggestions already; please try again later.")
+SUGGESTION_FOR_ADMINS: Final = N_("New suggestion from {user}: {count} drafts from “{title}”.")

@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.i18n import Locale, get_locale
 from bot.render import fit_message
 from bot.security import FloodGuard, Verdict
+from bot.drafting import DraftsService
 from bot.service import Answerer, ClaimsService
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,9 @@ class Deps:
     answerer: Answerer
     claims: ClaimsService
     flood: FloodGuard
-    callback_key: bytes  # signs suggestion buttons, so forged callback data is refused
+    callback_key: bytes  # signs buttons, so forged callback data is refused
+    drafts: DraftsService  # the review queue
+    suggestions: FloodGuard  # /suggest, per user: far fewer than questions
 
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

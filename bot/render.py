@@ -18,7 +18,7 @@ from bot.compare import Comparison
 from bot.domain import Spread, counts_same_thing, gives
 from bot.i18n import EN, Locale
 from bot.search import Reason, SearchResult
-from store import AuditRecord, ClaimPublic
+from store import AuditRecord, ClaimPublic, DraftPublic
 
 
 @dataclass(frozen=True)
@@ -114,8 +114,10 @@ def render_claim(
     *,
     newer: ClaimPublic | None = None,
     max_caveats: int | None = None,
+    stored: bool = True,
 ) -> str:
-    """A claim in full: figure, what it counts, sources, date, caveats, and any newer figure."""
+    """A claim in full: figure, what it counts, sources, date, caveats, and any newer figure
+    (and its id, once ``stored``)."""
     figure = _capitalised(format_figure(claim, loc))
     lines = [f"{style.bold(figure)} {style.esc(describe(claim, loc))}"]
     if claim.status == "retracted":
@@ -124,7 +126,9 @@ def render_claim(
     lines.append(f"{style.esc(loc._(c.SOURCE_LABEL))}: {style.esc(sources(claim, loc))}")
     if claim.reported_in:
         lines.append(f"{style.esc(loc._(c.REPORTED_IN_LABEL))}: {style.esc(claim.reported_in)}")
-    date = f"{style.esc(loc._(c.DATE_LABEL))}: {style.esc(loc.date(claim.date))} · #{claim.id}"
+    date = f"{style.esc(loc._(c.DATE_LABEL))}: {style.esc(loc.date(claim.date))}"
+    if stored:
+        date += f" · #{claim.id}"
     if claim.url:
         date += f" · {style.link(loc._(c.SOURCE_LINK), claim.url)}"
     lines.append(date)
@@ -486,3 +490,28 @@ def _short_value(value: object) -> str:
 
 def _code(text: str, style: Style) -> str:
     return f"<code>{style.esc(text)}</code>" if style.html else text
+
+
+def render_draft(
+    draft: DraftPublic,
+    stored: ClaimPublic | Exception,
+    style: Style,
+    loc: Locale = EN,
+    *,
+    required: int = 1,
+) -> str:
+    """A draft for review: as it would be stored (or what needs correcting), the sentence it
+    came from, and the approvals it has."""
+    lines = [style.bold(loc._(c.DRAFT_HEADER).format(id=draft.id))]
+    if isinstance(stored, ClaimPublic):
+        lines.append(render_claim(stored, style, loc, stored=False))
+    else:
+        lines.append(style.esc(loc._(c.DRAFT_INVALID).format(error=stored)))
+    evidence = draft.evidence[: c.MAX_EVIDENCE_SHOWN]
+    lines.append(f"{style.esc(loc._(c.DRAFT_EVIDENCE))}: {style.italic(evidence)}")
+    if draft.suggested_by:
+        lines.append(style.esc(loc._(c.DRAFT_SUGGESTED)))
+    if required > 1:
+        count = len(draft.approvals)
+        lines.append(style.esc(loc._(c.DRAFT_APPROVALS).format(count=count, required=required)))
+    return fit_message("\n".join(lines))

@@ -420,7 +420,7 @@ def test_a_tampered_backup_names_the_claim_or_record_by_index_and_key(
     assert errors == [
         f'claims[3] (key {key}): created_at: "yesterday" is not an ISO-8601 time',
         f'audit[5] (key {record_key}): action: "delete" is not one of: '
-        "add, edit, retract, import, seed",
+        "add, edit, retract, import, seed, approve",
     ]
 
 
