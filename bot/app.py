@@ -139,7 +139,13 @@ def build_application(settings: Settings, *, engine: Engine | None = None) -> Bo
     engine = engine or create_db_engine(settings.database_url)
     application: BotApplication = _configured_builder(settings).build()
     application.bot_data[DEPS_KEY] = build_deps(settings, engine)
+    application.add_handlers(_handlers())
+    application.add_error_handler(h.report_error)
+    return application
 
+
+def _handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Every handler, in the order PTB tries them."""
     new = filters.UpdateType.MESSAGE  # edits and channel posts are not new questions
     private = filters.ChatType.PRIVATE
     question = filters.TEXT & ~filters.COMMAND
@@ -194,9 +200,7 @@ def build_application(settings: Settings, *, engine: Engine | None = None) -> Bo
         # Suggestion buttons under a "no stored claim" answer.
         CallbackQueryHandler(h.show_suggestion),
     ]
-    application.add_handlers(handlers)
-    application.add_error_handler(h.report_error)
-    return application
+    return handlers
 
 
 def _configured_builder(settings: Settings) -> Any:

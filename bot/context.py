@@ -20,10 +20,10 @@ from telegram.ext import CallbackContext, ExtBot
 
 from bot import constants as c
 from bot.config import Settings
+from bot.drafting import DraftsService
 from bot.i18n import Locale, get_locale
 from bot.render import fit_message
 from bot.security import FloodGuard, Verdict
-from bot.drafting import DraftsService
 from bot.service import Answerer, ClaimsService
 
 log = logging.getLogger(__name__)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
@@ -20,6 +21,7 @@ from telegram.ext import Application
 
 from bot.app import build_application, startup
 from bot.config import Settings, load_settings
+from bot.extract import Article, Draft, draft_claims
 from store import create_db_engine
 
 POSTGRES_URL: Final = os.environ.get(
@@ -152,3 +154,22 @@ def send(bot_app: BotApp) -> Any:
         await bot_app.process_update(Update.de_json(data, bot_app.bot))
 
     return _send
+
+
+@pytest.fixture
+def drafts() -> Callable[..., list[Draft]]:
+    """``drafts(text, lang=None, published="2025-03-10", author=...)``: the drafts of a few
+    sentences written for a test, as of a fixed day."""
+
+    def read(
+        text: str,
+        *,
+        lang: str | None = None,
+        published: str | None = "2025-03-10",
+        author: str | None = "Test Author",
+    ) -> list[Draft]:
+        day = datetime.date.fromisoformat(published) if published else None
+        article = Article(text=text, lang=lang, published=day, author=author)
+        return draft_claims(article, today=datetime.date(2025, 12, 31))
+
+    return read

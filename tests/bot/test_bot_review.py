@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from aiohttp import web
 from helpers.fake_telegram import FakeTelegram
 from helpers.updates import ADMIN_ID, USER_ID, callback_query, message, private_text, update
 from sqlalchemy.engine import Engine
@@ -228,3 +229,46 @@ async def test_with_two_approvals_required_a_draft_goes_live_at_the_second_admin
     assert stored is not None
     [record] = claim_history(engine=engine, claim_id=stored.id)
     assert record.changes["approved_by"] == [None, f"{ADMIN_ID}, {SECOND_ADMIN}"]
+
+
+async def test_a_suggestion_reaches_both_admins(
+    four_eyes_send: Any, fake_telegram: FakeTelegram
+) -> None:
+    await four_eyes_send(private_text(f"/suggest {ARTICLE}", user_id=USER_ID))
+    for admin in (ADMIN_ID, SECOND_ADMIN):
+        notices = [t for t in texts_to(fake_telegram, admin) if t.startswith("New suggestion")]
+        assert len(notices) == 1, admin
+
+
+@pytest.fixture
+async def article_site() -> AsyncIterator[str]:
+    """A local web server with one article page."""
+    html = "<html><head><title>Trade of claims</title></head><body>"
+    html += (
+        "".join(f"<p>{paragraph}</p>" for paragraph in ARTICLE.split("\n\n")[1:]) + "</body></html>"
+    )
+
+    async def page(_request: web.Request) -> web.Response:
+        return web.Response(text=html, content_type="text/html")
+
+    app = web.Application()
+    app.router.add_get("/article", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    yield f"http://127.0.0.1:{runner.addresses[0][1]}/article"
+    await runner.cleanup()
+
+
+async def test_a_link_to_a_local_test_server_is_drafted_when_the_test_setting_allows_it(
+    settings: Settings, fake_telegram: FakeTelegram, article_site: str
+) -> None:
+    allowing = settings.model_copy(update={"fetch_private_urls": True})
+    application = build_application(allowing)
+    async with application:
+        await startup(application)
+        data = private_text(f"/draft {article_site}", user_id=ADMIN_ID)
+        await application.process_update(Update.de_json(data, application.bot))
+    application.bot_data["deps"].engine.dispose()
+    assert "4 drafts from “Trade of claims”" in texts_to(fake_telegram, ADMIN_ID)[-2]
