@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.compare import asks_to_compare, compare, comparison_of
 from bot.config import ConfigError, Settings, load_settings
 from bot.evaluate import evaluate, load_questions
+from bot.failures import explain
 from bot.i18n import LANGUAGES, get_locale
 from bot.logs import setup_logging
 from bot.render import PLAIN, render_answer, render_claim, render_comparison, render_no_answer
@@ -406,6 +407,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except Exception:  # a crash at start-up: one logged event, not a raw traceback
-        log.critical("%s failed", args.command, exc_info=True)
-        return 1
+    except Exception as exc:  # one line an operator can act on; the traceback at DEBUG
+        return _failed(args.command, exc)
+
+
+def _failed(command: str, exc: Exception) -> int:
+    settings = _settings_or_none()
+    known = explain(
+        exc,
+        database_url=settings.database_url if settings else "",
+        telegram_url=settings.telegram_base_url if settings else "",
+    )
+    log.debug("%s failed", command, exc_info=True)
+    if known is None:
+        known = f"{command} failed: {type(exc).__name__}: {exc} (LOG_LEVEL=DEBUG shows where)"
+    print(f"error: {known}", file=sys.stderr)
+    return 1
+
+
+def _settings_or_none() -> Settings | None:
+    try:
+        return load_settings()
+    except ConfigError:
+        return None

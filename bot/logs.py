@@ -34,7 +34,12 @@ class RedactingFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line, so a traceback never splits an event across lines."""
+    """One JSON object per line, so a traceback never splits an event across lines. Below
+    DEBUG the error is its type and message only: tracebacks are for whoever turns DEBUG on."""
+
+    def __init__(self, *, tracebacks: bool = True) -> None:
+        super().__init__()
+        self._tracebacks = tracebacks
 
     def format(self, record: logging.LogRecord) -> str:
         event = {
@@ -46,14 +51,20 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
-            event["error"] = record.exc_text
+            event["error"] = record.exc_text if self._tracebacks else _last_line(record.exc_text)
         return json.dumps(event, ensure_ascii=False)
+
+
+def _last_line(traceback: str) -> str:
+    """The exception a traceback ends with: "NetworkError: httpx.ConnectError: ..."."""
+    lines = [line for line in traceback.strip().splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
 
 
 def setup_logging(level: str, *, secrets: Iterable[str] = ()) -> None:
     """Log JSON lines to stderr at ``level``, redacting ``secrets`` from every record."""
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(JsonFormatter(tracebacks=logging.getLevelName(level) <= logging.DEBUG))
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]

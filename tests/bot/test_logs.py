@@ -47,3 +47,15 @@ def test_invalid_log_level_is_a_clear_configuration_error(tmp_path: Path) -> Non
     done = run_cli("ask", "bakhmut", cwd=tmp_path, env={"LOG_LEVEL": "LOUD"})
     assert done.returncode == 2
     assert "LOG_LEVEL must be" in done.stderr
+
+
+def test_below_debug_an_error_is_logged_as_one_line_without_its_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    setup_logging("INFO")
+    try:
+        raise ValueError("the store said no")
+    except ValueError:
+        logging.getLogger("test").exception("update failed")
+    [event] = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert event["error"] == "ValueError: the store said no"

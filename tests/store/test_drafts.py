@@ -158,4 +158,6 @@ def test_an_approved_claim_is_found_by_its_key(engine: Engine) -> None:
     approval = approve_draft(engine=engine, draft_id=draft_id, actor="1")
     assert approval.claim is not None
     assert approval.claim.key.startswith(f"draft-{draft_id}-")
-    assert get_claim(engine=engine, key=approval.claim.key).id == approval.claim.id
+    found = get_claim(engine=engine, key=approval.claim.key)
+    assert found is not None
+    assert found.id == approval.claim.id
