@@ -75,6 +75,11 @@ def command_lists(loc: Locale) -> tuple[list[BotCommand], list[BotCommand], list
 
 
 RETRY_BACKOFF_SECONDS: Final = 0.5  # first pause before retrying a failed request; doubles
+# Chosen by measurement (tests/bench/run.py, issue 16): with PTB's 256 updates at once and 256
+# connections, httpcore's pool bookkeeping cost 7.8 ms of CPU an answer; with 4 at once, 1.7-1.9.
+# Sequential measured the same; a few at once, so one slow Telegram reply does not stall all chats.
+UPDATES_AT_ONCE: Final = 4
+CONNECTION_POOL: Final = 8  # room for a second request per update (a button's answer and a reply)
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -214,7 +219,8 @@ def _configured_builder(settings: Settings) -> Any:
         .base_file_url(settings.telegram_file_url)
         .context_types(ContextTypes(context=BotContext))
         .defaults(_message_defaults())
-        .concurrent_updates(True)
+        .concurrent_updates(UPDATES_AT_ONCE)
+        .connection_pool_size(CONNECTION_POOL)
         .connect_timeout(settings.telegram_timeout)
         .read_timeout(settings.telegram_timeout)
         .write_timeout(settings.telegram_timeout)

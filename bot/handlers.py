@@ -143,17 +143,25 @@ def _claims_link(bot_username: str, claim_ids: list[int]) -> str | None:
     return f"https://t.me/{bot_username}?start={payload}" if payload != "c" else None
 
 
-async def _ask(context: BotContext, question: str) -> SearchResult:
+async def _current_index(context: BotContext) -> ClaimIndex:
+    """The index; a worker thread only when a check of the store's revision is due."""
     answerer = context.deps.answerer
-    # Ranking is a millisecond of CPU at most, cheaper on the event loop than a thread hop;
-    # only a store read (a check of the store's revision, claims not cached yet) is threaded.
     index = answerer.fresh()
-    if index is not None:
-        try:
-            return index.search(question, fetch=False)
-        except UncachedError:
-            pass
-    return await asyncio.to_thread(answerer.ask, question)
+    return index if index is not None else await asyncio.to_thread(answerer.index)
+
+
+async def _search(index: ClaimIndex, question: str) -> SearchResult:
+    """Rank on the event loop; fetch claims not cached yet (a store read) in a worker thread."""
+    try:
+        return index.search(question, fetch=False)
+    except UncachedError:
+        return await asyncio.to_thread(index.search, question)
+
+
+async def _ask(context: BotContext, question: str) -> SearchResult:
+    # Ranking is a millisecond of CPU at most, cheaper on the event loop than a thread hop
+    # (which also makes the other updates wait for the GIL); only store reads are threaded.
+    return await _search(await _current_index(context), question)
 
 
 def _ask_usage(loc: Locale) -> str:
@@ -247,7 +255,7 @@ async def _comparison_asked(context: BotContext, result: SearchResult) -> Compar
     """The comparison a question asks for ("compare the estimates"), if it asks for one."""
     if not asks_to_compare(result):
         return None
-    index = await asyncio.to_thread(context.deps.answerer.index)
+    index = await _current_index(context)
     return await asyncio.to_thread(comparison_of, index, result)
 
 
@@ -352,8 +360,8 @@ async def answer_inline(update: Update, context: BotContext) -> None:
         return
     text = query.query.strip()
     loc = reader_locale(update)
-    index = await asyncio.to_thread(context.deps.answerer.index)
-    result = index.search(text) if text else None
+    index = await _current_index(context)
+    result = await _search(index, text) if text else None
     if result is not None and not result.answered:
         results = [_inline_no_claim(result, text, loc)]
     else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -68,13 +68,25 @@ class Locale:
 
     def number(self, value: int) -> str:
         """Full digits with this language's thousands separator: "9,861", "9 861"."""
-        return format_decimal(value, locale=self.lang)
+        return _formatted_number(value, self.lang)
 
     def date(self, value: str) -> str:
         """A claim date at its own precision: "2 Mar 2022", "Mar 2022" or "2022"."""
-        when = claim_date(value)
-        pattern = _DATE_PATTERNS[when.precision]
-        return format_date(when.first_day(), pattern, locale=self.lang) if pattern else str(when)
+        return _formatted_date(value, self.lang)
+
+
+# Babel parses its locale and pattern on every call; claims repeat their figures and dates, so
+# each is formatted once per language (bounded: a few thousand short strings).
+@lru_cache(maxsize=8192)
+def _formatted_number(value: int, lang: str) -> str:
+    return format_decimal(value, locale=lang)
+
+
+@lru_cache(maxsize=8192)
+def _formatted_date(value: str, lang: str) -> str:
+    when = claim_date(value)
+    pattern = _DATE_PATTERNS[when.precision]
+    return format_date(when.first_day(), pattern, locale=lang) if pattern else str(when)
 
 
 @cache

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Final
 
 import pytest
-from bench.run import METRICS
+from bench.profile import classify, read_raw
+from bench.run import METRICS, TARGET_SIZE, parse_args
 from bench.synthetic import generate_claims
 
 from store import validate_document
@@ -49,6 +50,38 @@ def test_synthetic_claims_look_like_real_ones() -> None:
     assert len({claim["claimant"] for claim in claims}) >= 30
     assert any("url" in claim for claim in claims)
     assert any("aliases" in claim for claim in claims)
+
+
+SITE: Final = "/venv/lib/python3.11/site-packages"
+STDLIB: Final = "/usr/lib/python3.11"
+
+
+def test_a_quick_run_measures_only_the_target_size_with_few_rounds() -> None:
+    quick = parse_args(["--quick"])
+    assert quick.sizes == [TARGET_SIZE]
+    assert quick.repeat < parse_args([]).repeat
+    assert parse_args(["--quick", "--sizes", "300"]).sizes == [300]
+
+
+def test_a_profile_sample_belongs_to_its_innermost_known_part() -> None:
+    ptb = f"Bot.send_message ({SITE}/telegram/_bot.py:1138)"
+    # PTB logging a line is logging's cost, not PTB's.
+    assert classify([ptb, f"Logger.debug ({STDLIB}/logging/__init__.py:1465)"]) == "logging"
+    # The generic standard library goes to its caller: a regex in the renderer is rendering.
+    render = "render_claim (/work/main/bot/render.py:120)"
+    assert classify([ptb, render, f"sub ({STDLIB}/re/__init__.py:185)"]) == "rendering"
+    assert classify([f"dumps ({STDLIB}/json/__init__.py:231)"]) == "other"
+
+
+def test_a_profile_counts_every_sample_of_a_raw_stack_file() -> None:
+    lines = [
+        f"run ({STDLIB}/asyncio/events.py:80);search (/work/main/bot/search/index.py:180) 7",
+        f"run ({STDLIB}/asyncio/events.py:80) 3",
+        "not a stack line",
+    ]
+    parts, leaves = read_raw(lines)
+    assert parts == {"search": 7, "event loop": 3}
+    assert sum(leaves.values()) == 10
 
 
 @pytest.mark.slow

@@ -1,14 +1,20 @@
 """A bare python-telegram-bot echo bot: the ceiling for answers per second on this machine.
 
-It is built like the real bot in ``bot/app.py`` (the same settings from the environment, base
-URL, concurrent updates and Telegram timeouts) but has no rate limiter, database, search or
-HTML rendering, so the gap between it and ``python -m bot run`` is the bot's own work::
+It reads the real bot's settings (``bot.config``: base URL, Telegram timeouts) but has no
+rate limiter, database, search or HTML rendering, so the gap between it and ``python -m bot
+run`` is the bot's own work. How it handles updates is chosen by the benchmark, which runs
+several configurations and compares against the fastest::
 
-    BOT_TOKEN=123456:ABC TELEGRAM_BASE_URL=http://127.0.0.1:8081/bot python tests/bench/echo_bot.py
+    BENCH_ECHO_CONCURRENCY=0 BENCH_ECHO_POOL=1 BOT_TOKEN=123456:ABC \
+        TELEGRAM_BASE_URL=http://127.0.0.1:8081/bot python tests/bench/echo_bot.py
+
+``BENCH_ECHO_CONCURRENCY`` is 0 for sequential updates (PTB's default) or the number handled
+at once; ``BENCH_ECHO_POOL`` is the HTTP connection pool for requests other than getUpdates.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 from telegram import Update
@@ -29,14 +35,17 @@ def main() -> int:
     try:
         settings = load_settings()
         token = settings.token()
-    except ConfigError as exc:
+        concurrency = int(os.environ.get("BENCH_ECHO_CONCURRENCY", "0"))
+        pool = int(os.environ.get("BENCH_ECHO_POOL", "256"))
+    except (ConfigError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
     application = (
         Application.builder()
         .token(token)
         .base_url(settings.telegram_base_url)
-        .concurrent_updates(True)
+        .concurrent_updates(concurrency if concurrency > 0 else False)
+        .connection_pool_size(pool)
         .connect_timeout(settings.telegram_timeout)
         .read_timeout(settings.telegram_timeout)
         .write_timeout(settings.telegram_timeout)

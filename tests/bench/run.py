@@ -1,8 +1,9 @@
-"""Benchmark: search latency, answers per second end to end, memory, import and start-up.
+"""Benchmark: search latency, answers end to end against the fastest echo bot, memory, start-up.
 
     python tests/bench/run.py [--sizes 1000,10000,100000] [--updates 1000] [--repeat 50]
+    python tests/bench/run.py --quick      # a developer run: 100,000 claims only, few rounds
 
-Prints one table with the machine, every number, its target and PASS/FAIL. The exit code is 0
+Prints one table with the machine, every number, its target and PASS/MISS. The exit code is 0
 whatever the numbers: this is a measurement, not a test. Progress goes to stderr, the table to
 stdout. All traffic stays on 127.0.0.1 (the fake Bot API from ``tests/helpers``).
 
@@ -11,10 +12,18 @@ Sections (run in the order a, d's import, b with c and d's start-up):
 a. Search latency at each size: synthetic claims imported into a fresh SQLite file as
    production does, then ``Answerer(engine).index(force=True)`` and ``index.search(q)`` for
    a fixed list of questions; against a naive rapidfuzz scan over every claim's text.
-b. Answers per second: the real ``python -m bot run`` against the fake Bot API, at the seed
-   claims and at the largest size, against a bare echo bot (``echo_bot.py``) on a fake alike.
-c. Peak RSS of the bot process at the largest size.
-d. Import of the largest file through the CLI, and the bot's start-up with it stored.
+b. Answers end to end: the real ``python -m bot run`` against the fake Bot API, at the seed
+   claims and at the largest size, against the fastest of several configurations of a bare
+   echo bot (``echo_bot.py``: sequential updates, or concurrent with a pool of a given size)
+   on a fake alike. Per bot: CPU ms per answer in the bot process (user + system from
+   /proc/PID/stat, the figure least moved by noise), answers per second, and p50 and p99
+   latency under a burst of ``--updates`` questions from as many chats, after one warm-up
+   round of every question (a bot that has been running, as a real one has).
+c. Peak RSS of the bot process at seed size and at the largest size.
+d. Import of the largest file through the CLI, the bot's start-up with it stored, and at seed
+   size the time from spawning the process to the first answer.
+
+Where the bot's CPU goes: ``tests/bench/profile.py`` (py-spy over a burst).
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ import time
 import traceback
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -56,14 +65,28 @@ from store import create_db_engine, import_claims  # noqa: E402
 ECHO_BOT: Final = Path(__file__).resolve().parent / "echo_bot.py"
 TARGET_SIZE: Final = 100_000  # the size the size-dependent targets are stated for
 
-# Targets, as agreed for the speed work.
+# Targets, as agreed for the speed work (issue 16 for the end-to-end ones).
 SEARCH_P99_MS: Final = 2.0
 SEARCH_SPEEDUP: Final = 100.0
-RATE_AT_SEED: Final = 0.8  # of the echo bot's answers per second
+CPU_AT_SEED: Final = 2.0  # at most this many times the echo bot's CPU per answer
+CPU_AT_LARGEST: Final = 2.5
+RATE_AT_SEED: Final = 0.6  # at least this share of the fastest echo's answers per second
 RATE_AT_LARGEST: Final = 0.5
-PEAK_RSS_MB: Final = 300.0
+P99_RATIO: Final = 2.0  # answer p99 under the burst, at most this many times the echo's
+RSS_AT_SEED_MB: Final = 110.0
+RSS_AT_LARGEST_MB: Final = 200.0
+FIRST_ANSWER_SECONDS: Final = 1.0  # at seed size, from spawning the process
 IMPORT_SECONDS: Final = 60.0
 STARTUP_SECONDS: Final = 5.0
+
+# Echo bot configurations tried: (label, updates handled at once (0: sequential), pool size).
+ECHO_CONFIGS: Final = (
+    ("sequential", 0, 1),
+    ("concurrent 4, pool 4", 4, 4),
+    ("concurrent 16, pool 16", 16, 16),
+    ("concurrent 256, pool 256", 256, 256),
+)
+QUICK_REPEAT: Final = 5
 
 # Bounds, so that a slow build can make the run long but never endless.
 SEARCH_BUDGET_SECONDS: Final = 120.0  # per engine and size; at least one round always runs
@@ -77,7 +100,9 @@ POLL: Final = 0.02  # seconds between checks of the fake's call log
 # helpers.processes.bot_env configures (9 with en, uk and ru).
 COMMAND_LISTS: Final = len(LANGUAGES) * 3
 
-# Each run gets its own chat ids, far from the helpers' fixed user and admin ids.
+# Each run gets its own chat ids, far from the helpers' fixed user and admin ids; the warm-up
+# round's come just before the burst's.
+WARM_UP_CHATS: Final = 1_000
 ECHO_CHATS: Final = 100_000_000
 SEED_CHATS: Final = 200_000_000
 LARGE_CHATS: Final = 300_000_000
@@ -125,10 +150,13 @@ QUESTIONS: Final = (
 M_SEARCH_P50: Final = "search p50 (ms)"
 M_SEARCH_P99: Final = "search p99 (ms)"
 M_INDEX: Final = "index build (s)"
+M_CPU: Final = "CPU per answer (ms)"
 M_RATE: Final = "answers/s"
+M_P50: Final = "answer p50 (ms)"
 M_LATENCY: Final = "answer p99 (ms)"
 M_DROPPED: Final = "dropped / duplicates"
 M_RSS: Final = "peak RSS (MB)"
+M_FIRST: Final = "start to first answer (s)"
 M_IMPORT: Final = "import via CLI (s)"
 M_STARTUP: Final = "start-up to commands (s)"
 M_READY: Final = "start-up to polling (s)"
@@ -136,10 +164,13 @@ METRICS: Final = (
     M_SEARCH_P50,
     M_SEARCH_P99,
     M_INDEX,
+    M_CPU,
     M_RATE,
+    M_P50,
     M_LATENCY,
     M_DROPPED,
     M_RSS,
+    M_FIRST,
     M_IMPORT,
     M_STARTUP,
     M_READY,
@@ -252,6 +283,7 @@ class Throughput:
     duplicates: int = 0  # answers beyond the first in a chat
     refused: int = 0  # sendMessage calls the fake refused (bad HTML, too long, ...)
     per_second: float = math.nan
+    p50_ms: float = math.nan
     p99_ms: float = math.nan
     timed_out: bool = False
     wall_seconds: float = math.nan  # first push to last first answer
@@ -259,14 +291,20 @@ class Throughput:
     bot_cpu_seconds: float = math.nan
     harness_cpu_seconds: float = math.nan
 
+    @property
+    def cpu_ms_per_answer(self) -> float:
+        return self.bot_cpu_seconds * 1000 / self.answered if self.answered else math.nan
+
 
 @dataclass
 class BotRun:
     throughput: Throughput
     startup_seconds: float = math.nan  # spawn -> last command list published
     ready_seconds: float = math.nan  # spawn -> polling started (deleteWebhook)
+    first_answer_seconds: float = math.nan  # spawn -> answer to a question queued at spawn
     peak_rss_mb: float = math.nan
     exit_code: int | None = None
+    label: str = ""  # the echo bot's configuration
 
 
 async def wait_for_calls(
@@ -276,10 +314,14 @@ async def wait_for_calls(
     count: int,
     timeout: float,  # noqa: ASYNC109 - one number, like FakeTelegram.wait_for
 ) -> list[ApiCall]:
-    """The first ``count`` successful calls to ``method``; fails fast if the child exits."""
+    """The first ``count`` calls to ``method``, refused ones too; fails fast if the child exits.
+
+    Refused calls count: a start-up is over when the bot has tried every command list, even
+    if the fake refused one (a bad menu is a bug for the tests, not the benchmark, to find).
+    """
     deadline = time.monotonic() + timeout
     while True:
-        found = fake.calls_to(method)
+        found = fake.calls_to(method, include_failed=True)
         if len(found) >= count:
             return found[:count]
         if child.returncode is not None:
@@ -341,6 +383,7 @@ async def drive(fake: FakeTelegram, updates: int, first_chat: int) -> Throughput
         result.wall_seconds = elapsed
         result.per_second = len(firsts) / elapsed if elapsed > 0 else math.nan
         latencies = [(at - pushed[chat]) * 1000 for chat, at in firsts.items()]
+        result.p50_ms = percentile(latencies, 50)
         result.p99_ms = percentile(latencies, 99)
     return result
 
@@ -357,6 +400,23 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) * 1024 / 1e6
     return math.nan
+
+
+async def first_answer(
+    fake: FakeTelegram, child: asyncio.subprocess.Process, chat: int, spawned_at: float
+) -> float:
+    """Seconds from spawn to the answer to a question queued at spawn, before polling began."""
+    fake.push_update(private_text(QUESTIONS[0], user_id=chat))
+    deadline = time.monotonic() + READY_TIMEOUT
+    while True:
+        for call in fake.calls_to("sendMessage"):
+            if chat_of(call) == chat:
+                return call.at - spawned_at
+        if child.returncode is not None:
+            raise RuntimeError(f"the process exited with {child.returncode} before answering")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no first answer after {READY_TIMEOUT:.0f}s")
+        await asyncio.sleep(POLL / 4)
 
 
 @asynccontextmanager
@@ -384,8 +444,11 @@ async def measure_process(
     command_lists: int,
     updates: int,
     first_chat: int,
+    probe: bool = False,
 ) -> BotRun:
     run = BotRun(Throughput(updates))
+    if probe:  # the chat before the burst's first, so the burst's answers never include it
+        run.first_answer_seconds = await first_answer(fake, child, first_chat - 1, spawned_at)
     if command_lists:
         published = await wait_for_calls(fake, child, "setMyCommands", command_lists, READY_TIMEOUT)
         run.startup_seconds = published[-1].at - spawned_at
@@ -394,6 +457,9 @@ async def measure_process(
     # returns, so getUpdates itself cannot tell when polling began.
     ready = await wait_for_calls(fake, child, "deleteWebhook", 1, READY_TIMEOUT)
     run.ready_seconds = ready[0].at - spawned_at
+    # One round of every question first: the burst measures a bot that has been running (its
+    # word lists, locale data and claims loaded), as a real one has; the probe measures a cold one.
+    await drive(fake, len(QUESTIONS), first_chat - WARM_UP_CHATS)
     bot_cpu, harness_cpu = cpu_seconds(child.pid), time.process_time()
     run.throughput = await drive(fake, updates, first_chat)
     run.throughput.bot_cpu_seconds = cpu_seconds(child.pid) - bot_cpu
@@ -411,7 +477,7 @@ def tail(path: Path, lines: int = 20) -> str:
 
 
 async def run_real_bot(
-    workdir: Path, database_url: str, name: str, updates: int, first_chat: int
+    workdir: Path, database_url: str, name: str, updates: int, first_chat: int, probe: bool
 ) -> BotRun:
     log_file = workdir / f"{name}.log"
     async with FakeTelegram() as fake:
@@ -427,22 +493,33 @@ async def run_real_bot(
                     command_lists=COMMAND_LISTS,
                     updates=updates,
                     first_chat=first_chat,
+                    probe=probe,
                 )
             except Exception:
                 log(f"{name} bot log:\n{tail(log_file)}")
                 raise
 
 
-async def run_echo_bot(workdir: Path, updates: int, number: int) -> BotRun:
+async def run_echo_bot(
+    workdir: Path, updates: int, number: int, config: tuple[str, int, int]
+) -> BotRun:
     log_file = workdir / f"echo-{number}.log"
+    label, concurrency, pool = config
     async with FakeTelegram() as fake:
         # The same environment as the real bot gets; the echo bot ignores the database.
-        env = bot_env(fake, f"sqlite:///{workdir / 'unused.db'}", LOG_LEVEL="WARNING")
+        env = bot_env(
+            fake,
+            f"sqlite:///{workdir / 'unused.db'}",
+            TELEGRAM_RATE_LIMIT="false",
+            LOG_LEVEL="WARNING",
+            BENCH_ECHO_CONCURRENCY=str(concurrency),
+            BENCH_ECHO_POOL=str(pool),
+        )
         env.pop("WEBHOOK_URL", None)
         spawned_at = time.monotonic()
         async with echo_process(env, workdir, log_file) as child:
             try:
-                return await measure_process(
+                run = await measure_process(
                     fake,
                     child,
                     spawned_at,
@@ -450,6 +527,8 @@ async def run_echo_bot(workdir: Path, updates: int, number: int) -> BotRun:
                     updates=updates,
                     first_chat=ECHO_CHATS + (number - 1) * 10_000_000,
                 )
+                run.label = label
+                return run
             except Exception:
                 log(f"echo bot log:\n{tail(log_file)}")
                 raise
@@ -491,8 +570,8 @@ def divide(a: float, b: float) -> float:
 
 
 def verdict(ok: bool, sized: bool = True) -> str:
-    """PASS/FAIL; a star marks a target stated for 100,000 claims but measured at another size."""
-    return ("PASS" if ok else "FAIL") + ("" if sized else "*")
+    """PASS/MISS; a star marks a target stated for 100,000 claims but measured at another size."""
+    return ("PASS" if ok else "MISS") + ("" if sized else "*")
 
 
 def render(rows: Sequence[Row]) -> str:
@@ -564,31 +643,38 @@ def search_rows(stats: SearchStats, largest: bool) -> list[Row]:
     return rows
 
 
-def bot_rows(label: str, run: BotRun, echo: BotRun, target: float, sized: bool) -> list[Row]:
+def times(ours: float, base: float) -> tuple[str, float]:
+    share = divide(ours, base)
+    return ratio(share), share
+
+
+def bot_rows(label: str, run: BotRun, echo: BotRun, targets: tuple[float, float]) -> list[Row]:
+    """CPU, rate, latency and delivery of one run of ours against the echo baseline."""
     ours, base = run.throughput, echo.throughput
-    share = divide(ours.per_second, base.per_second)
+    cpu_target, rate_target = targets
+    cpu_ratio, cpu_share = times(ours.cpu_ms_per_answer, base.cpu_ms_per_answer)
+    rate_ratio, rate_share = times(ours.per_second, base.per_second)
+    p99_ratio, p99_share = times(ours.p99_ms, base.p99_ms)
     clean = ours.dropped == 0 and ours.duplicates == 0 and not ours.timed_out
     return [
         Row(
-            M_RATE,
-            label,
-            num(ours.per_second),
-            num(base.per_second),
-            ratio(share),
-            f">= {target:g}x echo",
-            verdict(share >= target, sized),
+            M_CPU, label, ms(ours.cpu_ms_per_answer), ms(base.cpu_ms_per_answer), cpu_ratio,
+            f"<= {cpu_target:g}x echo", verdict(cpu_share <= cpu_target),
         ),
-        Row(M_LATENCY, label, ms(ours.p99_ms), ms(base.p99_ms)),
         Row(
-            M_DROPPED,
-            label,
-            f"{ours.dropped} / {ours.duplicates}",
-            f"{base.dropped} / {base.duplicates}",
-            "",
-            "0 / 0",
-            verdict(clean),
+            M_RATE, label, num(ours.per_second), num(base.per_second), rate_ratio,
+            f">= {rate_target:g}x echo", verdict(rate_share >= rate_target),
         ),
-    ]
+        Row(M_P50, label, ms(ours.p50_ms), ms(base.p50_ms), times(ours.p50_ms, base.p50_ms)[0]),
+        Row(
+            M_LATENCY, label, ms(ours.p99_ms), ms(base.p99_ms), p99_ratio,
+            f"<= {P99_RATIO:g}x echo", verdict(p99_share <= P99_RATIO),
+        ),
+        Row(
+            M_DROPPED, label, f"{ours.dropped} / {ours.duplicates}",
+            f"{base.dropped} / {base.duplicates}", "", "0 / 0", verdict(clean),
+        ),
+    ]  # fmt: skip
 
 
 def error_rows(metrics: Sequence[str], size: str) -> list[Row]:
@@ -600,15 +686,20 @@ def error_rows(metrics: Sequence[str], size: str) -> list[Row]:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument(
-        "--sizes", default="1000,10000,100000", help="claim counts, comma-separated"
-    )
+    parser.add_argument("--sizes", help="claim counts, comma-separated (1000,10000,100000)")
     parser.add_argument("--updates", type=int, default=1000, help="questions pushed at once")
-    parser.add_argument("--repeat", type=int, default=50, help="rounds of the search questions")
+    parser.add_argument("--repeat", type=int, help="rounds of the search questions (50)")
     parser.add_argument("--seed", type=int, default=0, help="synthetic claims' random seed")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"a developer run: only {TARGET_SIZE:,} claims and {QUICK_REPEAT} search rounds",
+    )
     args = parser.parse_args(argv)
+    sizes = args.sizes or (str(TARGET_SIZE) if args.quick else "1000,10000,100000")
+    args.repeat = args.repeat or (QUICK_REPEAT if args.quick else 50)
     try:
-        args.sizes = sorted({int(part) for part in args.sizes.split(",") if part.strip()})
+        args.sizes = sorted({int(part) for part in sizes.split(",") if part.strip()})
     except ValueError:
         parser.error("--sizes must be whole numbers separated by commas")
     if not args.sizes or min(args.sizes) < 1 or args.updates < 1 or args.repeat < 1:
@@ -619,8 +710,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def cpu_note(throughput: Throughput) -> str:
     return (
         f"{throughput.answered} answered in {throughput.wall_seconds:.1f} s; CPU over the run "
-        f"{throughput.bot_cpu_seconds:.1f} s in the bot, "
-        f"{throughput.harness_cpu_seconds:.1f} s in the harness (fake Bot API)"
+        f"{throughput.bot_cpu_seconds:.2f} s in the bot "
+        f"({ms(throughput.cpu_ms_per_answer)} ms an answer), "
+        f"{throughput.harness_cpu_seconds:.1f} s in the harness (fake Bot API); "
+        f"p50 {ms(throughput.p50_ms)} ms, p99 {ms(throughput.p99_ms)} ms"
     )
 
 
@@ -634,9 +727,9 @@ class BotRuns:
 async def bot_section(
     workdir: Path, largest_url: str | None, updates: int, notes: list[str]
 ) -> BotRuns:
-    """Sections b and c, and d's start-up: ours at both sizes, between two echo bot runs."""
+    """Sections b and c, and d's start-up: ours at both sizes, between two fastest-echo runs."""
     runs = BotRuns()
-    echoes = [await echo_once(workdir, updates, 1, notes)]
+    fastest = await fastest_echo(workdir, updates, notes)
     seed_url = f"sqlite:///{workdir / 'seeded.db'}"  # fresh: the bot seeds it on start
     for name, url, chats in (("seed", seed_url, SEED_CHATS), ("largest", largest_url, LARGE_CHATS)):
         if url is None:
@@ -644,7 +737,7 @@ async def bot_section(
             continue
         try:
             log(f"bot at {name} size: {updates} updates")
-            run = await run_real_bot(workdir, url, name, updates, chats)
+            run = await run_real_bot(workdir, url, name, updates, chats, probe=name == "seed")
         except Exception as exc:
             notes.append(f"bot at {name} size failed: {exc!r}")
             traceback.print_exc()
@@ -657,30 +750,53 @@ async def bot_section(
         if run.throughput.timed_out:
             notes.append(f"bot at {name} size: not every update was answered in time")
         setattr(runs, name, run)
-    # A second echo run after ours: the baseline is the mean of two runs that bracket ours,
-    # so that a change in machine load during the section does not land on one side only.
-    echoes.append(await echo_once(workdir, updates, 2, notes))
-    runs.echo = mean_run([echo for echo in echoes if echo is not None])
+    if fastest is None:
+        return runs
+    # The fastest configuration again after ours: the baseline is the mean of two runs that
+    # bracket ours, so that a change in machine load during the section lands on both sides.
+    again = await echo_once(workdir, updates, len(ECHO_CONFIGS) + 1, fastest.label, notes)
+    runs.echo = mean_run([run for run in (fastest, again) if run is not None])
     if runs.echo is not None and (runs.echo.throughput.dropped or runs.echo.throughput.timed_out):
         notes.append("echo bot: some updates were not answered exactly once")
     return runs
 
 
-async def echo_once(workdir: Path, updates: int, number: int, notes: list[str]) -> BotRun | None:
+async def fastest_echo(workdir: Path, updates: int, notes: list[str]) -> BotRun | None:
+    """Every echo configuration once; the one with the most answers per second."""
+    found: list[BotRun] = []
+    for number, config in enumerate(ECHO_CONFIGS, start=1):
+        run = await echo_once(workdir, updates, number, config[0], notes)
+        if run is not None:
+            found.append(run)
+    if not found:
+        return None
+    best = max(found, key=lambda run: run.throughput.per_second)
+    notes.append(f"fastest echo configuration: {best.label}; it is the baseline")
+    return best
+
+
+async def echo_once(
+    workdir: Path, updates: int, number: int, label: str, notes: list[str]
+) -> BotRun | None:
+    config = next(config for config in ECHO_CONFIGS if config[0] == label)
     try:
-        log(f"echo bot, run {number}: {updates} updates")
-        run = await run_echo_bot(workdir, updates, number)
+        log(f"echo bot, run {number} ({label}): {updates} updates")
+        run = await run_echo_bot(workdir, updates, number, config)
     except Exception as exc:
-        notes.append(f"echo bot run {number} failed: {exc!r}")
+        notes.append(f"echo bot run {number} ({label}) failed: {exc!r}")
         traceback.print_exc()
         return None
     rate = num(run.throughput.per_second)
-    notes.append(f"echo bot run {number}: {rate}/s; {cpu_note(run.throughput)}")
+    notes.append(f"echo bot run {number} ({label}): {rate}/s; {cpu_note(run.throughput)}")
     return run
 
 
+def mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
 def mean_run(runs: Sequence[BotRun]) -> BotRun | None:
-    """One baseline from several runs: mean rate and p99, every dropped or doubled answer."""
+    """One baseline from several runs: mean rate, CPU and latencies, every dropped answer."""
     if not runs:
         return None
     parts = [run.throughput for run in runs]
@@ -690,11 +806,25 @@ def mean_run(runs: Sequence[BotRun]) -> BotRun | None:
         dropped=sum(part.dropped for part in parts),
         duplicates=sum(part.duplicates for part in parts),
         refused=sum(part.refused for part in parts),
-        per_second=sum(part.per_second for part in parts) / len(parts),
-        p99_ms=sum(part.p99_ms for part in parts) / len(parts),
+        per_second=mean([part.per_second for part in parts]),
+        p50_ms=mean([part.p50_ms for part in parts]),
+        p99_ms=mean([part.p99_ms for part in parts]),
         timed_out=any(part.timed_out for part in parts),
+        bot_cpu_seconds=sum(part.bot_cpu_seconds for part in parts),
     )
-    return BotRun(combined)
+    return BotRun(combined, label=runs[0].label)
+
+
+def limit_row(metric: str, label: str, value: float, limit: float, unit: str) -> Row:
+    """A row with an upper limit, such as peak RSS or the time to the first answer."""
+    digits = 2 if unit == "s" else 1
+    return Row(
+        metric,
+        label,
+        num(value, digits),
+        target=f"< {limit:g} {unit}",
+        result=verdict(value < limit),
+    )
 
 
 def process_rows(runs: BotRuns, largest: int, import_row: Row) -> list[Row]:
@@ -702,47 +832,42 @@ def process_rows(runs: BotRuns, largest: int, import_row: Row) -> list[Row]:
     sized = largest == TARGET_SIZE
     large_label = f"{largest:,}"
     rows: list[Row] = []
-    for label, run, target, is_sized in (
-        ("seed", runs.seed, RATE_AT_SEED, True),
-        (large_label, runs.largest, RATE_AT_LARGEST, sized),
+    for label, run, targets in (
+        ("seed", runs.seed, (CPU_AT_SEED, RATE_AT_SEED)),
+        (large_label, runs.largest, (CPU_AT_LARGEST, RATE_AT_LARGEST)),
     ):
         if run is None or runs.echo is None:
-            rows.extend(error_rows((M_RATE, M_LATENCY, M_DROPPED), label))
+            rows.extend(error_rows((M_CPU, M_RATE, M_P50, M_LATENCY, M_DROPPED), label))
         else:
-            rows.extend(bot_rows(label, run, runs.echo, target, is_sized))
-    if runs.seed is not None:  # for comparison only: the targets are for the largest size
-        rows.append(Row(M_RSS, "seed", num(runs.seed.peak_rss_mb)))
-        rows.append(Row(M_STARTUP, "seed", num(runs.seed.startup_seconds, 2)))
-        rows.append(Row(M_READY, "seed", num(runs.seed.ready_seconds, 2)))
+            sized_rows = bot_rows(label, run, runs.echo, targets)
+            rows.extend(sized_rows if label == "seed" or sized else unsized(sized_rows))
+    if runs.seed is not None:
+        seed = runs.seed
+        rows.append(limit_row(M_RSS, "seed", seed.peak_rss_mb, RSS_AT_SEED_MB, "MB"))
+        rows.append(
+            limit_row(M_FIRST, "seed", seed.first_answer_seconds, FIRST_ANSWER_SECONDS, "s")
+        )
+        rows.append(Row(M_STARTUP, "seed", num(seed.startup_seconds, 2)))
+        rows.append(Row(M_READY, "seed", num(seed.ready_seconds, 2)))
     else:
-        rows.extend(error_rows((M_RSS, M_STARTUP, M_READY), "seed"))
+        rows.extend(error_rows((M_RSS, M_FIRST, M_STARTUP, M_READY), "seed"))
     rows.append(import_row)
     large = runs.largest
     if large is None:
         rows.extend(error_rows((M_RSS, M_STARTUP, M_READY), large_label))
         return rows
-    rss, startup = large.peak_rss_mb, large.startup_seconds
-    rows.append(
-        Row(
-            M_RSS,
-            large_label,
-            num(rss),
-            target=f"<= {PEAK_RSS_MB:g} MB",
-            result=verdict(rss <= PEAK_RSS_MB, sized),
-        )
-    )
-    rows.append(
-        Row(
-            M_STARTUP,
-            large_label,
-            num(startup, 2),
-            target=f"<= {STARTUP_SECONDS:g} s",
-            result=verdict(startup <= STARTUP_SECONDS, sized),
-        )
-    )
+    rss = limit_row(M_RSS, large_label, large.peak_rss_mb, RSS_AT_LARGEST_MB, "MB")
+    rows.append(rss if sized else unsized([rss])[0])
+    startup = limit_row(M_STARTUP, large_label, large.startup_seconds, STARTUP_SECONDS, "s")
+    rows.append(startup if sized else unsized([startup])[0])
     # No target: readiness includes the index build, which the command lists come before.
     rows.append(Row(M_READY, large_label, num(large.ready_seconds, 2)))
     return rows
+
+
+def unsized(rows: Sequence[Row]) -> list[Row]:
+    """Rows whose target is stated for 100,000 claims, measured at another size: starred."""
+    return [replace(row, result=f"{row.result}*") if row.result else row for row in rows]
 
 
 def import_largest(
@@ -764,7 +889,7 @@ def import_largest(
             notes.append(f"import exited {completed.returncode}: {last[-300:]}")
             shown, database_url = f"exit {completed.returncode}", None
     except subprocess.TimeoutExpired as exc:
-        # run_cli gives up at 60 s, the target itself, so a timeout is a FAIL either way.
+        # run_cli gives up at 60 s, the target itself, so a timeout is a MISS either way.
         ok, shown, database_url = False, f"> {exc.timeout:g}", None
         notes.append(f"import via the CLI timed out after {exc.timeout:g} s (run_cli's limit)")
     if database_url is None and fallback is not None:
@@ -822,8 +947,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(machine())
     print(
         f"Sizes {', '.join(f'{size:,}' for size in sizes)}; {args.repeat} search rounds of "
-        f"{len(QUESTIONS)} questions; {args.updates} updates per bot. Baselines: a naive "
-        "rapidfuzz WRatio scan (search), a bare PTB echo bot (answers)."
+        f"{len(QUESTIONS)} questions; {args.updates} updates per bot at once. Baselines: a "
+        "naive rapidfuzz WRatio scan (search), the fastest of several bare PTB echo bot "
+        "configurations (answers). TELEGRAM_RATE_LIMIT=false for both bots."
     )
     print()
     print(render(rows))

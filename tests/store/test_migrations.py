@@ -82,3 +82,12 @@ def test_db_upgrade_command_migrates_and_reports_the_revision(
     done = run_cli("db", "upgrade", cwd=tmp_path, database_url=database_url)
     assert done.returncode == 0, done.stderr
     assert f"schema revision {HEAD}" in done.stdout
+
+
+def test_the_latest_revision_constant_is_alembic_s_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from store.migrate import LATEST_REVISION, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == LATEST_REVISION
+    assert HEAD == LATEST_REVISION
