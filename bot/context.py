@@ -73,6 +73,18 @@ def message_of(update: Update) -> Message:
     return message
 
 
+def actor_of(update: Update) -> str:
+    """Who made a change, for its audit record: the Telegram user id."""
+    user = update.effective_user
+    return str(user.id) if user else "unknown"
+
+
+def args_text(message: Message) -> str:
+    """Everything after the command, with its line breaks."""
+    parts = (message.text or "").split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
 async def reply(message: Message, text: str, **kwargs: Any) -> None:
     await message.reply_text(fit_message(text), **kwargs)
 

@@ -34,7 +34,9 @@ from bot import constants as c
 from bot.compare import Comparison, asks_to_compare, compare, comparison_of
 from bot.context import (
     BotContext,
+    actor_of,
     admin_only,
+    args_text,
     flood_limited,
     is_admin,
     message_of,
@@ -166,18 +168,6 @@ async def _ask(context: BotContext, question: str) -> SearchResult:
 
 def _ask_usage(loc: Locale) -> str:
     return loc._(c.ASK_USAGE).format(example=HTML.esc(loc._(c.EXAMPLE_QUESTIONS[0])))
-
-
-def _actor(update: Update) -> str:
-    user = update.effective_user
-    return str(user.id) if user else "unknown"
-
-
-def _args_text(message: Message) -> str:
-    """Everything after the command, with its line breaks."""
-    text = message.text or ""
-    parts = text.split(maxsplit=1)
-    return parts[1].strip() if len(parts) > 1 else ""
 
 
 # --- everyone ---------------------------------------------------------------------------
@@ -441,13 +431,13 @@ async def show_suggestion(update: Update, context: BotContext) -> None:
 async def add_claim_command(update: Update, context: BotContext) -> None:
     """/addclaim FIGURE | WHAT | CLAIMANT | DATE | CAVEATS [| URL]."""
     message, loc = message_of(update), reader_locale(update)
-    line = _args_text(message)
+    line = args_text(message)
     if not line:
         await reply(message, loc._(c.ADDCLAIM_USAGE))
         return
     try:
         claim = parse_addclaim(line)
-        stored = await asyncio.to_thread(context.deps.claims.add, claim, actor=_actor(update))
+        stored = await asyncio.to_thread(context.deps.claims.add, claim, actor=actor_of(update))
     except StoreError as exc:
         text = f"{HTML.esc(str(exc))}\n{loc._(c.NOT_STORED)}\n\n{loc._(c.ADDCLAIM_USAGE)}"
         await reply(message, text)
@@ -463,9 +453,9 @@ async def edit_claim_command(update: Update, context: BotContext) -> None:
     message, loc = message_of(update), reader_locale(update)
     usage = loc._(c.EDITCLAIM_USAGE).format(fields=", ".join(EDITABLE_FIELDS))
     try:
-        claim_id, changes = parse_edit(_args_text(message))
+        claim_id, changes = parse_edit(args_text(message))
         stored = await asyncio.to_thread(
-            context.deps.claims.edit, claim_id, changes, actor=_actor(update)
+            context.deps.claims.edit, claim_id, changes, actor=actor_of(update)
         )
     except StoreError as exc:
         await reply(message, f"{HTML.esc(str(exc))}\n{loc._(c.NOT_STORED)}\n\n{usage}")
@@ -479,13 +469,13 @@ async def edit_claim_command(update: Update, context: BotContext) -> None:
 async def retract_claim_command(update: Update, context: BotContext) -> None:
     """/retract N REASON: a soft delete that stays in history."""
     message, loc = message_of(update), reader_locale(update)
-    match = _RETRACT_RE.match(_args_text(message))
+    match = _RETRACT_RE.match(args_text(message))
     if match is None:
         await reply(message, loc._(c.RETRACT_USAGE))
         return
     try:
         stored = await asyncio.to_thread(
-            context.deps.claims.retract, int(match[1]), match[2], actor=_actor(update)
+            context.deps.claims.retract, int(match[1]), match[2], actor=actor_of(update)
         )
     except StoreError as exc:
         await reply(message, f"{HTML.esc(str(exc))}\n{loc._(c.NOT_STORED)}")
@@ -498,7 +488,7 @@ async def _claim_and_history(
 ) -> tuple[Message, Locale, ClaimPublic, list[AuditRecord]] | None:
     """For /claim N and /history N: the claim and its audit records, or the reply why not."""
     message, loc = message_of(update), reader_locale(update)
-    match = _CLAIM_ID_RE.match(_args_text(message))
+    match = _CLAIM_ID_RE.match(args_text(message))
     if match is None:
         await reply(message, loc._(usage))
         return None
@@ -533,7 +523,7 @@ async def show_history(update: Update, context: BotContext) -> None:
 async def list_claims_command(update: Update, context: BotContext) -> None:
     """/claims [page]: every claim, retracted ones marked, a page at a time."""
     message, loc = message_of(update), reader_locale(update)
-    arg = _args_text(message)
+    arg = args_text(message)
     page = int(arg) if arg.isdigit() and 0 < int(arg) < 10**6 else 1
     engine = context.deps.engine
     total = await asyncio.to_thread(count_claims, engine=engine)
@@ -574,7 +564,7 @@ async def import_claims_command(update: Update, context: BotContext) -> None:
         return
     try:
         report = await asyncio.to_thread(
-            context.deps.claims.import_document, parsed, actor=_actor(update)
+            context.deps.claims.import_document, parsed, actor=actor_of(update)
         )
     except SQLAlchemyError:
         # One transaction: a failed write (full disk, lost server) leaves nothing behind.

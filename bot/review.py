@@ -19,7 +19,9 @@ from telegram.error import TelegramError
 from bot import constants as c
 from bot.context import (
     BotContext,
+    actor_of,
     admin_only,
+    args_text,
     is_admin,
     message_of,
     reader_locale,
@@ -43,16 +45,6 @@ ACTIONS: Final = frozenset({*DRAFT_BUTTONS, "review"})
 # The callback data of the draft buttons, for the handler's pattern in the composition root.
 ACTION_PATTERN: Final = rf"^({'|'.join(sorted(ACTIONS))}):"
 DRAFTS_LISTED: Final = 20
-
-
-def _actor(update: Update) -> str:
-    user = update.effective_user
-    return str(user.id) if user else "unknown"
-
-
-def _args(message: Message) -> str:
-    parts = (message.text or "").split(maxsplit=1)
-    return parts[1].strip() if len(parts) > 1 else ""
 
 
 def _keyboard(draft: DraftPublic, key: bytes, loc: Locale) -> InlineKeyboardMarkup:
@@ -94,7 +86,7 @@ async def _show_next(
 async def _article_sent(message: Message, context: BotContext, loc: Locale) -> Article | None:
     """The article a /draft or /suggest carries: text, a link, or the message or .txt/.html
     file it replies to. None when there is none (the reply saying why is sent)."""
-    text, source = _args(message), message.reply_to_message
+    text, source = args_text(message), message.reply_to_message
     try:
         if text and _LINK_RE.match(text):
             return await fetch_article(text, context.deps.settings)
@@ -140,7 +132,7 @@ async def draft_article(update: Update, context: BotContext) -> None:
     article = await _article_sent(message, context, loc)
     if article is None:
         return
-    drafted = await asyncio.to_thread(context.deps.drafts.queue, article, actor=_actor(update))
+    drafted = await asyncio.to_thread(context.deps.drafts.queue, article, actor=actor_of(update))
     if not drafted.drafts:
         await reply(message, loc._(c.DRAFT_NONE))
         return
@@ -178,9 +170,9 @@ async def edit_draft_command(update: Update, context: BotContext) -> None:
     message, loc = message_of(update), reader_locale(update)
     usage = loc._(c.EDITDRAFT_USAGE).format(fields=", ".join(EDITABLE_FIELDS))
     try:
-        draft_id, changes = parse_edit(_args(message))
+        draft_id, changes = parse_edit(args_text(message))
         draft = await asyncio.to_thread(
-            context.deps.drafts.edit, draft_id, changes, actor=_actor(update)
+            context.deps.drafts.edit, draft_id, changes, actor=actor_of(update)
         )
     except StoreError as exc:
         await reply(message, f"{HTML.esc(str(exc))}\n{loc._(c.NOT_STORED)}\n\n{usage}")
@@ -233,7 +225,7 @@ async def _act(
     kind: str, draft_id: int, update: Update, context: BotContext, loc: Locale
 ) -> tuple[str, bool, DraftPublic] | None:
     """Do what the button says: the reply to send, whether the draft is settled, and it."""
-    drafts, actor = context.deps.drafts, _actor(update)
+    drafts, actor = context.deps.drafts, actor_of(update)
     if kind == "approve":
         approval = await asyncio.to_thread(drafts.approve, draft_id, actor=actor)
         if approval.claim is not None:
@@ -255,7 +247,7 @@ async def _act(
 async def suggest_article(update: Update, context: BotContext) -> None:
     """/suggest TEXT | URL: anyone's tip becomes drafts for the admins, never a claim."""
     message, loc = message_of(update), reader_locale(update)
-    text = _args(message) or (
+    text = args_text(message) or (
         message.reply_to_message.text or "" if message.reply_to_message else ""
     )
     if not text:
@@ -273,7 +265,7 @@ async def suggest_article(update: Update, context: BotContext) -> None:
     article = await _article_sent(message, context, loc)
     if article is None:
         return
-    actor = _actor(update)
+    actor = actor_of(update)
     queue = context.deps.drafts.queue
     drafted = await asyncio.to_thread(queue, article, actor=actor, suggested_by=actor)
     if not drafted.drafts:
