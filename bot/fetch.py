@@ -15,7 +15,7 @@ import httpx
 ALLOWED_TYPES: Final = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 MAX_REDIRECTS: Final = 3
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
-_USER_AGENT: Final = "casualty-figures-bot (+https://github.com/; drafts claims for review)"
+_USER_AGENT: Final = "casualty-figures-bot (drafts claims for human review)"
 
 
 class FetchError(Exception):

@@ -135,8 +135,9 @@ def failures(index: Searchable, facets: Facets) -> list[Failure]:
     ]
     if facets.sides:
         # "Ukrainians killed by Russians": when one named side has no claims, none answers.
-        counted = {side for side in facets.sides if home_people(columns, {side}).any()}
-        whole = bool(facets.sides - columns.sides - counted)
+        # Only a side no claim names needs its own look at counts of its country's people.
+        unnamed = facets.sides - columns.sides
+        whole = any(not home_people(columns, {side}).any() for side in unnamed)
         wanted = bits(facets.sides, SIDE_CODE)
         fails = lacks(columns.side_bit, wanted) & ~home_people(columns, facets.sides)
         found.append(Failure(Reason.SIDE, np.ones(n, bool) if whole else fails))
