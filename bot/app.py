@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from typing import Any, Final, TypeAlias
 
 from sqlalchemy.engine import Engine
@@ -17,9 +17,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
+from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseHandler,
     CallbackQueryHandler,
@@ -31,15 +30,20 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import constants as c
+from bot import follow, review
 from bot import handlers as h
-from bot import review
+from bot.background import Background
 from bot.config import Settings
 from bot.context import DEPS_KEY, BotContext, Deps
+from bot.delivery import SENDS_AT_ONCE, Dispatcher
 from bot.drafting import DraftsService
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Locale, get_locale
-from bot.security import FloodGuard, callback_secret
+from bot.limits import build_flood_guards, build_rate_limiter
+from bot.listen import change_listener
+from bot.security import callback_secret
 from bot.service import Answerer, ClaimsService, seed_if_empty
 from bot.webhook import serve_webhook
 from store import create_db_engine, describe_database
@@ -70,11 +74,15 @@ def command_lists(loc: Locale) -> tuple[list[BotCommand], list[BotCommand], list
     compare = BotCommand("compare", loc._(c.COMMAND_COMPARE))
     chart = BotCommand("chart", loc._(c.COMMAND_CHART))
     suggest = BotCommand("suggest", loc._(c.COMMAND_SUGGEST))
-    private = [ask, compare, chart, suggest, BotCommand("help", loc._(c.COMMAND_HELP))]
-    return private, [ask, compare, chart], [*private, *ADMIN_COMMANDS]
+    following = [
+        BotCommand("follow", loc._(c.COMMAND_FOLLOW)),
+        BotCommand("following", loc._(c.COMMAND_FOLLOWING)),
+        BotCommand("unfollow", loc._(c.COMMAND_UNFOLLOW)),
+    ]
+    private = [ask, compare, chart, *following, suggest, BotCommand("help", loc._(c.COMMAND_HELP))]
+    return private, [ask, compare, chart, *following], [*private, *ADMIN_COMMANDS]
 
 
-RETRY_BACKOFF_SECONDS: Final = 0.5  # first pause before retrying a failed request; doubles
 # Chosen by measurement (tests/bench/run.py, issue 16): with PTB's 256 updates at once and 256
 # connections, httpcore's pool bookkeeping cost 7.8 ms of CPU an answer; with 4 at once, 1.7-1.9.
 # Sequential measured the same; a few at once, so one slow Telegram reply does not stall all chats.
@@ -82,46 +90,66 @@ UPDATES_AT_ONCE: Final = 4
 CONNECTION_POOL: Final = 8  # room for a second request per update (a button's answer and a reply)
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """Telegram's flood limits, retrying 429s and also 5xx and connection failures.
-
-    A timed-out request is not retried: Telegram may have delivered it, and a question must
-    be answered once, not twice. Nor is a 400: the same request would be refused again.
-    """
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        delay = RETRY_BACKOFF_SECONDS
-        for attempt in range(c.RATE_LIMIT_RETRIES + 1):
-            try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-            except (TimedOut, BadRequest):
-                raise  # a timeout may have been delivered; a 400 will fail again as it did
-            except NetworkError as exc:
-                if attempt == c.RATE_LIMIT_RETRIES or endpoint == "getUpdates":
-                    raise
-                log.warning("%s failed (%s); retry %s in %.1fs", endpoint, exc, attempt + 1, delay)
-                await asyncio.sleep(delay)
-                delay *= 2
-        raise AssertionError("unreachable")
-
-
 async def startup(application: BotApplication) -> None:
-    """Seed an empty database, publish the command lists, and say what is running where."""
+    """Seed an empty database, publish the command lists, start the background workers, and
+    say what is running where."""
     deps: Deps = application.bot_data[DEPS_KEY]
     await asyncio.to_thread(seed_if_empty, engine=deps.engine, seed_file=deps.settings.seed_file)
     await publish_commands(application.bot, deps.settings.admin_ids)
     await asyncio.to_thread(deps.answerer.index, force=True)
+    await _add_workers(application, deps)
+    deps.background.start()
     log.info("bot @%s running on %s", application.bot.username, describe_database(deps.engine))
+
+
+async def stop_background(application: BotApplication) -> None:
+    """Stop the background workers (before the Application stops: they use its bot)."""
+    deps: Deps = application.bot_data[DEPS_KEY]
+    await deps.background.stop()
+
+
+async def _add_workers(application: BotApplication, deps: Deps) -> None:
+    """The workers that run beside the handlers, once per process."""
+    if deps.background.running or deps.background.workers:
+        return
+    heard: list[Callable[[int], None]] = [deps.answerer.changed]  # another replica's write
+    if deps.settings.dispatch:
+        bot = _delivery_bot(application, deps.settings)
+        await bot.initialize()  # here, so that start-up has made every call it makes
+        dispatcher = Dispatcher(
+            engine=deps.engine,
+            bot=bot,
+            answerer=deps.answerer,
+            settings=deps.settings,
+        )
+        deps.answerer.on_change.append(dispatcher.wake)  # this process's own writes
+        heard.append(dispatcher.wake)
+        deps.background.add("dispatcher", dispatcher.run, cleanup=dispatcher.close)
+    listener = change_listener(deps.engine, heard)
+    if listener is not None:  # PostgreSQL: other replicas' writes are heard as they commit
+        deps.background.add("listener", listener.run)
+
+
+def _delivery_bot(application: BotApplication, settings: Settings) -> ExtBot[Any]:
+    """The bot notifications are sent with: its own connections, so a fan-out never holds one
+    an answer is waiting for, and the application's (shared) rate limiter."""
+    timeout = settings.telegram_timeout
+    request = HTTPXRequest(
+        connection_pool_size=SENDS_AT_ONCE,
+        connect_timeout=timeout,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        pool_timeout=timeout,
+    )
+    bot = application.bot
+    return ExtBot(
+        settings.token(),
+        base_url=settings.telegram_base_url,
+        base_file_url=settings.telegram_file_url,
+        request=request,
+        defaults=bot.defaults,
+        rate_limiter=bot.rate_limiter,
+    )
 
 
 async def publish_commands(bot: ExtBot[Any], admin_ids: frozenset[int]) -> None:
@@ -142,7 +170,7 @@ async def publish_commands(bot: ExtBot[Any], admin_ids: frozenset[int]) -> None:
 def build_application(settings: Settings, *, engine: Engine | None = None) -> BotApplication:
     """Build the bot: configuration, dependencies and every handler, in order."""
     engine = engine or create_db_engine(settings.database_url)
-    application: BotApplication = _configured_builder(settings).build()
+    application: BotApplication = _configured_builder(settings, engine).build()
     application.bot_data[DEPS_KEY] = build_deps(settings, engine)
     application.add_handlers(_handlers())
     application.add_error_handler(h.report_error)
@@ -164,7 +192,48 @@ def _handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CommandHandler("compare", h.compare_topic, filters=new),
         # /chart draws the same comparison, for readers who take in a picture faster.
         CommandHandler("chart", h.chart_topic, filters=new),
-        # /addclaim stores a new claim (admins only, like every command up to /import).
+        # The admins' commands on claims, in their own block (below), all admin-only.
+        *_admin_handlers(new),
+        # /draft reads an article (text, link, reply or file) and queues its claims for review.
+        CommandHandler("draft", review.draft_article, filters=new),
+        # /drafts lists what is waiting for review.
+        CommandHandler("drafts", review.list_drafts_command, filters=new),
+        # /editdraft corrects a draft's field before it is approved.
+        CommandHandler("editdraft", review.edit_draft_command, filters=new),
+        # /suggest: anyone's tip becomes drafts for the admins (not admin-only).
+        CommandHandler("suggest", review.suggest_article, filters=new),
+        # /follow: a message whenever a claim answering the question changes (groups: admins).
+        CommandHandler("follow", follow.follow_question, filters=new),
+        # /following lists the chat's subscriptions with the numbers /unfollow takes.
+        CommandHandler("following", follow.list_follows, filters=new),
+        # /unfollow N ends one subscription (groups: admins).
+        CommandHandler("unfollow", follow.unfollow_question, filters=new),
+        # Unknown commands get a pointer in private and silence in groups.
+        MessageHandler(new & private & filters.COMMAND, h.reject_unknown_command),
+        # In private, any text is a question.
+        MessageHandler(new & private & question, h.answer_private),
+        # In groups, only replies to the bot and @mentions; other chatter gets silence.
+        MessageHandler(
+            new & filters.ChatType.GROUPS & question & h.AddressedToBot(), h.answer_group
+        ),
+        # Stickers, photos and voice notes in private get a hint to ask in words.
+        MessageHandler(new & private & ~filters.TEXT, h.hint_text_only),
+        # Inline mode: @bot QUERY in any chat.
+        InlineQueryHandler(h.answer_inline),
+        # "Follow this" under answers: follows the question the answer quotes.
+        CallbackQueryHandler(follow.follow_from_button, pattern=follow.ACTION_PATTERN),
+        # Approve, Edit, Skip and Review buttons under drafts (before the catch-all below).
+        CallbackQueryHandler(review.act_on_draft, pattern=review.ACTION_PATTERN),
+        # Suggestion buttons under a "no stored claim" answer.
+        CallbackQueryHandler(h.show_suggestion),
+    ]
+    return handlers
+
+
+def _admin_handlers(new: filters.BaseFilter) -> list[BaseHandler[Update, BotContext, None]]:
+    """The admins' claim commands, in the order of ``_handlers``' list where they splice in."""
+    return [
+        # /addclaim stores a new claim (admins only, like every command here).
         CommandHandler("addclaim", h.add_claim_command, filters=new),
         # /editclaim corrects one field; the audit record keeps the value before.
         CommandHandler("editclaim", h.edit_claim_command, filters=new),
@@ -180,39 +249,15 @@ def _handlers() -> list[BaseHandler[Update, BotContext, None]]:
         CommandHandler("export", h.export_claims_command, filters=new),
         # /import, as a reply to a JSON file, stores all of its claims or none.
         CommandHandler("import", h.import_claims_command, filters=new),
-        # /draft reads an article (text, link, reply or file) and queues its claims for review.
-        CommandHandler("draft", review.draft_article, filters=new),
-        # /drafts lists what is waiting for review.
-        CommandHandler("drafts", review.list_drafts_command, filters=new),
-        # /editdraft corrects a draft's field before it is approved.
-        CommandHandler("editdraft", review.edit_draft_command, filters=new),
-        # /suggest: anyone's tip becomes drafts for the admins (not admin-only).
-        CommandHandler("suggest", review.suggest_article, filters=new),
-        # Unknown commands get a pointer in private and silence in groups.
-        MessageHandler(new & private & filters.COMMAND, h.reject_unknown_command),
-        # In private, any text is a question.
-        MessageHandler(new & private & question, h.answer_private),
-        # In groups, only replies to the bot and @mentions; other chatter gets silence.
-        MessageHandler(
-            new & filters.ChatType.GROUPS & question & h.AddressedToBot(), h.answer_group
-        ),
-        # Stickers, photos and voice notes in private get a hint to ask in words.
-        MessageHandler(new & private & ~filters.TEXT, h.hint_text_only),
-        # Inline mode: @bot QUERY in any chat.
-        InlineQueryHandler(h.answer_inline),
-        # Approve, Edit, Skip and Review buttons under drafts (before the catch-all below).
-        CallbackQueryHandler(review.act_on_draft, pattern=review.ACTION_PATTERN),
-        # Suggestion buttons under a "no stored claim" answer.
-        CallbackQueryHandler(h.show_suggestion),
     ]
-    return handlers
 
 
-def _configured_builder(settings: Settings) -> Any:
+def _configured_builder(settings: Settings, engine: Engine) -> Any:
     """PTB's builder with our context, limits, timeouts and defaults (not built yet)."""
     builder: Any = Application.builder()  # its type changes with the limiter, so keep it loose
-    if settings.telegram_rate_limit:
-        builder = builder.rate_limiter(RetryingRateLimiter(max_retries=c.RATE_LIMIT_RETRIES))
+    limiter = build_rate_limiter(settings, engine)  # Telegram's send limits, over all replicas
+    if limiter is not None:
+        builder = builder.rate_limiter(limiter)
     return (
         builder.token(settings.token())
         .base_url(settings.telegram_base_url)
@@ -225,6 +270,7 @@ def _configured_builder(settings: Settings) -> Any:
         .read_timeout(settings.telegram_timeout)
         .write_timeout(settings.telegram_timeout)
         .post_init(startup)
+        .post_stop(stop_background)  # run_polling calls it; webhook mode and tests call it too
     )
 
 
@@ -240,16 +286,7 @@ def _message_defaults() -> Defaults:
 def build_deps(settings: Settings, engine: Engine) -> Deps:
     """What the handlers share: one answerer (and its index) for questions and changes alike."""
     answerer = Answerer(engine)
-    flood = FloodGuard(
-        per_user=settings.questions_per_user,
-        per_chat=settings.questions_per_chat,
-        window_seconds=settings.question_window_seconds,
-    )
-    suggestions = FloodGuard(
-        per_user=settings.suggestions_per_user,
-        per_chat=settings.suggestions_per_user,  # /suggest is counted per user only
-        window_seconds=settings.suggestion_window_seconds,
-    )
+    flood, suggestions = build_flood_guards(settings, engine)  # counted over all replicas
     return Deps(
         settings=settings,
         engine=engine,
@@ -259,6 +296,7 @@ def build_deps(settings: Settings, engine: Engine) -> Deps:
         callback_key=callback_secret(settings.token()),
         drafts=DraftsService(engine, answerer, settings),
         suggestions=suggestions,
+        background=Background(),
     )
 
 

@@ -37,7 +37,18 @@ class Settings(BaseSettings):
     questions_per_user: int = Field(default=20, ge=1)
     questions_per_chat: int = Field(default=40, ge=1)
     question_window_seconds: float = Field(default=60.0, gt=0)
-    # Webhook mode (instead of long polling) when WEBHOOK_URL is set.
+    # Shared counters for flood and send limits across replicas; the database's otherwise.
+    redis_url: SecretStr | None = None
+    # Telegram's send limits over all replicas together: a little under its 30 a second,
+    # so that timing jitter between replicas never tips a second over; 20 a minute a group.
+    messages_per_second: int = Field(default=29, ge=1, le=30)
+    group_messages_per_minute: int = Field(default=20, ge=1, le=20)
+    # Subscriptions: how many one chat may hold, and how delivery retries.
+    follows_per_chat: int = Field(default=50, ge=1, le=500)
+    delivery_lease_seconds: float = Field(default=30.0, gt=0)  # a dead replica's rows return
+    delivery_poll_seconds: float = Field(default=1.0, gt=0)  # without NOTIFY (SQLite)
+    delivery_attempts: int = Field(default=8, ge=1)  # 5xx and timeouts, with backoff
+    dispatch: bool = True  # a replica that only answers can leave delivery to the others
     # The review queue: drafts from articles become claims only when approved.
     approvals_required: int = Field(default=1, ge=1, le=5)  # 2: a newsroom's four-eyes rule
     draft_days: float = Field(default=14.0, gt=0)  # pending drafts expire after this
@@ -48,6 +59,7 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=2_000_000, ge=1_000)
     fetch_private_urls: bool = False  # tests only: lets a local test server be fetched
 
+    # Webhook mode (instead of long polling) when WEBHOOK_URL is set.
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     listen: str = "0.0.0.0"
@@ -89,6 +101,15 @@ class Settings(BaseSettings):
             raise ValueError("WEBHOOK_SECRET must be 1-256 characters of A-Z, a-z, 0-9, _ or -")
         return value
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not re.match(r"rediss?://", value.get_secret_value()):
+            raise ValueError("REDIS_URL must be a redis:// or rediss:// URL")
+        return value
+
     @property
     def webhook_path(self) -> str:
         """The path Telegram POSTs updates to, taken from WEBHOOK_URL."""
@@ -98,7 +119,7 @@ class Settings(BaseSettings):
         """Values that must never appear in a log line."""
         return [
             secret.get_secret_value()
-            for secret in (self.bot_token, self.webhook_secret)
+            for secret in (self.bot_token, self.webhook_secret, self.redis_url)
             if secret is not None and secret.get_secret_value()
         ]
 

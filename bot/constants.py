@@ -25,6 +25,7 @@ MAX_IMPORT_BYTES: Final = 20 * 1024 * 1024  # bytes; the Bot API's own download 
 START_PAYLOAD_MAX: Final = 64  # characters Telegram allows in a /start deep-link payload
 GROUP_COMPARE_ROWS: Final = 5  # claims a /compare shows in a group before linking to the rest
 MAX_CAPTION_CHARS: Final = 1024  # Telegram's limit for a photo caption
+MAX_ALERT_CHARS: Final = 200  # Telegram's limit for a button's answer
 CHART_SIZE_INCHES: Final = (8.0, 5.6)  # width, height; with CHART_DPI about 1200 x 840 px
 CHART_DPI: Final = 150  # dots per inch: sharp on a phone, small enough to send
 
@@ -259,3 +260,46 @@ SUGGEST_NONE: Final = N_("I found no casualty figures in it, so nothing was sent
 SUGGEST_TOO_LONG: Final = N_("That is too long: send at most {limit} characters, or a link.")
 SUGGEST_SLOW: Final = N_("You have sent several suggestions already; please try again later.")
 SUGGESTION_FOR_ADMINS: Final = N_("New suggestion from {user}: {count} drafts from “{title}”.")
+
+# --- following topics -------------------------------------------------------------------
+COMMAND_FOLLOW: Final = N_("Get a message when the figures on a question change")
+COMMAND_FOLLOWING: Final = N_("List the questions this chat follows")
+COMMAND_UNFOLLOW: Final = N_("Stop following a question")
+FOLLOW_USAGE: Final = N_(
+    "Send /follow and a question, for example /follow {example}. I will write to this chat "
+    "whenever a claim that answers it is added, revised or retracted."
+)
+FOLLOW_TOO_LONG: Final = N_("That question is too long to follow: at most {limit} characters.")
+FOLLOW_STARTED: Final = N_("Following #{id}: “{topic}”.")
+FOLLOW_ALREADY: Final = N_("This chat already follows this as #{id}: “{topic}”.")
+FOLLOW_ANSWERED_NOW: Final = N_("What answers it now:")
+FOLLOW_NOTHING_YET: Final = N_("No stored claim answers it yet; you will hear when one does.")
+FOLLOW_HOW_TO_STOP: Final = N_(
+    "To stop, send /unfollow {id}. /following lists everything this chat follows."
+)
+FOLLOW_LIMIT: Final = N_(
+    "This chat already follows {limit} questions, the most it may. End one with /unfollow N "
+    "first (/following lists them)."
+)
+FOLLOW_ADMINS_ONLY: Final = N_("In a group, only its admins may follow or unfollow questions.")
+FOLLOW_CHECK_FAILED: Final = N_(
+    "I could not check whether you are an admin of this group. Please try again later."
+)
+FOLLOWING_NONE: Final = N_("This chat follows nothing yet. Send /follow and a question to start.")
+FOLLOWING_HEADER: Final = N_("This chat follows:")
+FOLLOWING_PAUSED: Final = N_("paused: I could not write to this chat; follow it again to resume")
+FOLLOWING_FOOTER: Final = N_("To stop one, send /unfollow and its number.")
+UNFOLLOW_USAGE: Final = N_("Send /unfollow and a number from /following, for example /unfollow 3.")
+UNFOLLOWED: Final = N_("Stopped following #{id}: “{topic}”.")
+UNFOLLOW_UNKNOWN: Final = N_("This chat follows nothing as #{id}. /following lists what it does.")
+BUTTON_FOLLOW: Final = N_("🔔 Follow this")
+FOLLOW_QUESTION_GONE: Final = N_(
+    "I can no longer see that question. Send /follow and the question instead."
+)
+FOLLOW_BUTTON_DONE: Final = N_("Following as #{id}. /following lists what this chat follows.")
+NOTIFY_NEW: Final = N_("New estimate on “{topic}”:")
+NOTIFY_REVISED: Final = N_("Revised from {before} to {after}, on “{topic}”:")
+NOTIFY_CORRECTED: Final = N_("Corrected ({fields}), on “{topic}”:")
+NOTIFY_RETRACTED: Final = N_("Retracted: {reason}. On “{topic}”:")
+NOTIFY_PREVIOUS: Final = N_("{claimant}’s previous figure on this: {figure} ({date}, #{id}).")
+NOTIFY_FOOTER: Final = N_("You follow this as #{id}; /unfollow {id} to stop.")

@@ -10,20 +10,25 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
 from sqlalchemy.engine import Engine
-from telegram import Message, Update
+from telegram import Message, MessageEntity, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 from telegram.ext import CallbackContext, ExtBot
 
 from bot import constants as c
+from bot.background import Background
 from bot.config import Settings
 from bot.drafting import DraftsService
 from bot.i18n import Locale, get_locale
+from bot.limits import FloodGuard
 from bot.render import fit_message
-from bot.security import FloodGuard, Verdict
+from bot.security import Verdict
 from bot.service import Answerer, ClaimsService
 
 log = logging.getLogger(__name__)
@@ -43,6 +48,7 @@ class Deps:
     callback_key: bytes  # signs buttons, so forged callback data is refused
     drafts: DraftsService  # the review queue
     suggestions: FloodGuard  # /suggest, per user: far fewer than questions
+    background: Background  # delivery and the change listener, beside the handlers
 
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -125,10 +131,62 @@ def flood_limited(handler: Handler) -> Handler:
 
 async def _admitted(update: Update, message: Message, context: BotContext) -> bool:
     user, chat = update.effective_user, update.effective_chat
-    verdict = context.deps.flood.check(
+    verdict = await context.deps.flood.check(
         user_id=user.id if user else None, chat_id=chat.id if chat else None
     )
     if verdict is Verdict.WARN:
         log.warning("flood limit: user %s in chat %s", user and user.id, chat and chat.id)
         await reply(message, reader_locale(update)._(c.SLOW_DOWN))
     return verdict is Verdict.ANSWER
+
+
+def question_from(message: Message, bot_username: str) -> str:
+    """The message text without the command or the bot's @mention."""
+    text = message.text or ""
+    entities = message.parse_entities([MessageEntity.BOT_COMMAND])
+    for entity in entities:
+        if entity.offset == 0:
+            text = text[entity.offset + entity.length :]
+    return re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE).strip()
+
+
+async def is_chat_admin(update: Update, context: BotContext) -> bool:
+    """Whether the sender may manage this chat: anyone in private; in a group, its Telegram
+    admins (asked of Telegram, so a demoted admin loses the right at once)."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return True
+    if message is not None and message.sender_chat is not None:
+        return message.sender_chat.id == chat.id  # an anonymous admin posts as the group
+    if user is None:
+        return False
+    member = await context.bot.get_chat_member(chat.id, user.id)
+    return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+def chat_admins_only(handler: Handler) -> Handler:
+    """Run the handler in private, or for a group's admins; tell anyone else why not."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: BotContext) -> None:
+        loc = reader_locale(update)
+        try:
+            allowed = await is_chat_admin(update, context)
+        except TelegramError as exc:  # Telegram could not say: refuse, and say so
+            log.warning("could not check chat admin rights: %s", exc)
+            await _tell(update, loc._(c.FOLLOW_CHECK_FAILED))
+            return
+        if not allowed:
+            await _tell(update, loc._(c.FOLLOW_ADMINS_ONLY))
+            return
+        await handler(update, context)
+
+    return guarded
+
+
+async def _tell(update: Update, text: str) -> None:
+    """A short refusal: as a button's alert, or as a reply to the command."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_message is not None:
+        await reply(update.effective_message, text, do_quote=True)

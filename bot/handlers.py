@@ -40,9 +40,11 @@ from bot.context import (
     flood_limited,
     is_admin,
     message_of,
+    question_from,
     reader_locale,
     reply,
 )
+from bot.follow import follow_keyboard, with_follow
 from bot.i18n import Locale
 from bot.parsing import parse_addclaim, parse_edit
 from bot.render import (
@@ -103,16 +105,6 @@ class AddressedToBot(filters.MessageFilter):
 
 
 # --- helpers ----------------------------------------------------------------------------
-
-
-def _question_from(message: Message, bot_username: str) -> str:
-    """The message text without the command or the bot's @mention."""
-    text = message.text or ""
-    entities = message.parse_entities([MessageEntity.BOT_COMMAND])
-    for entity in entities:
-        if entity.offset == 0:
-            text = text[entity.offset + entity.length :]
-    return re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE).strip()
 
 
 def _suggestion_keyboard(
@@ -222,7 +214,7 @@ async def ask_command(update: Update, context: BotContext) -> None:
     if message.chat.type != ChatType.PRIVATE:
         await _answer_in_group(message, context, loc)
         return
-    question = _question_from(message, context.bot.username)
+    question = question_from(message, context.bot.username)
     if not question:
         await reply(message, _ask_usage(loc))
         return
@@ -237,8 +229,12 @@ async def _answer_in_private(
     if comparison is not None:
         await reply(message, render_comparison(comparison, HTML, loc))
         return
-    keyboard = _suggestion_keyboard(result, loc, context.deps.callback_key)
-    await reply(message, render_answer(result, HTML, loc), reply_markup=keyboard)
+    key = context.deps.callback_key
+    follow = follow_keyboard(result, message, loc, key)
+    keyboard = with_follow(_suggestion_keyboard(result, loc, key), follow)
+    # With a Follow button the answer quotes the question: the button follows what it quotes.
+    text = render_answer(result, HTML, loc)
+    await reply(message, text, reply_markup=keyboard, do_quote=bool(follow))
 
 
 async def _comparison_asked(context: BotContext, result: SearchResult) -> Comparison | None:
@@ -250,7 +246,7 @@ async def _comparison_asked(context: BotContext, result: SearchResult) -> Compar
 
 
 async def _answer_in_group(message: Message, context: BotContext, loc: Locale) -> None:
-    question = _question_from(message, context.bot.username)
+    question = question_from(message, context.bot.username)
     if not question:
         await reply(message, _ask_usage(loc), do_quote=True)
         return
@@ -260,11 +256,15 @@ async def _answer_in_group(message: Message, context: BotContext, loc: Locale) -
         await _reply_with_comparison(message, context, loc, comparison)
         return
     link = _more_link(context.bot.username, result)
+    key = context.deps.callback_key
+    keyboard = with_follow(
+        _suggestion_keyboard(result, loc, key), follow_keyboard(result, message, loc, key)
+    )
     await reply(
         message,
         render_compact(result, HTML, loc, more_link=link),
         do_quote=True,
-        reply_markup=_suggestion_keyboard(result, loc, context.deps.callback_key),
+        reply_markup=keyboard,
     )
 
 
@@ -273,7 +273,7 @@ async def _comparison(
 ) -> tuple[Message, Locale, Comparison] | None:
     """The topic's comparison; or the usage text / honest "no stored claim" already sent."""
     message, loc = message_of(update), reader_locale(update)
-    topic = _question_from(message, context.bot.username)
+    topic = question_from(message, context.bot.username)
     quote = message.chat.type != ChatType.PRIVATE
     if not topic:
         example = HTML.esc(loc._(c.COMPARE_EXAMPLE))

@@ -257,7 +257,7 @@ async def suggest_article(update: Update, context: BotContext) -> None:
         await reply(message, loc._(c.SUGGEST_TOO_LONG).format(limit=c.MAX_SUGGESTION_CHARS))
         return
     user = update.effective_user
-    verdict = context.deps.suggestions.check(user_id=user.id if user else None, chat_id=None)
+    verdict = await context.deps.suggestions.check(user_id=user.id if user else None, chat_id=None)
     if verdict is not Verdict.ANSWER:
         if verdict is Verdict.WARN:
             await reply(message, loc._(c.SUGGEST_SLOW))

@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,9 @@ class Answerer:
     """Answers questions from the store, keeping one index per store revision.
 
     A rebuild (a second or two at 100,000 claims) never makes a question wait: while one
-    thread rebuilds, the others keep answering from the previous index.
+    thread rebuilds, the others keep answering from the previous index. On PostgreSQL the
+    change listener calls ``changed`` as another replica's write commits, so the rebuild
+    starts then rather than at the next revision check.
     """
 
     def __init__(
@@ -62,6 +64,10 @@ class Answerer:
         self._index: ClaimIndex | None = None
         self._revision: int | None = None
         self._checked_at = float("-inf")
+        self._behind = False  # a change was announced since the refresher last read the store
+        self._refresher: threading.Thread | None = None  # catching up after ``changed``
+        # Told of every change this process makes (the dispatcher wakes up on it).
+        self.on_change: list[Callable[[], None]] = []
 
     def _build(self) -> ClaimIndex:
         rows = active_claim_rows(engine=self.engine)  # streamed
@@ -88,17 +94,21 @@ class Answerer:
             assert current is not None
             return current
         try:
-            started = time.perf_counter()
-            index = self._build()
-            with self._lock:
-                self._index, self._revision = index, revision
-            log.info(
-                "index rebuilt: revision=%s claims=%s seconds=%.2f",
-                revision, len(index), time.perf_counter() - started,
-            )  # fmt: skip
-            return index
+            return self._rebuild(revision)
         finally:
             self._rebuilding.release()
+
+    def _rebuild(self, revision: int) -> ClaimIndex:
+        """Keep a new index of ``revision`` (read before the build); call under ``_rebuilding``."""
+        started = time.perf_counter()
+        index = self._build()
+        with self._lock:
+            self._index, self._revision = index, revision
+        log.info(
+            "index rebuilt: revision=%s claims=%s seconds=%.2f",
+            revision, len(index), time.perf_counter() - started,
+        )  # fmt: skip
+        return index
 
     def fresh(self) -> ClaimIndex | None:
         """The current index if no store check is due; never reads the store."""
@@ -110,6 +120,55 @@ class Answerer:
         """Make the next question re-read the store (after this process changed it)."""
         with self._lock:
             self._checked_at = float("-inf")
+        for listener in self.on_change:
+            listener()
+
+    def index_at_least(self, revision: int) -> ClaimIndex:
+        """An index that includes every change up to ``revision`` (for fanning it out)."""
+        self.index()  # the usual check first: usually enough
+        with self._lock:  # the index and its revision together: another thread may swap both
+            index, current = self._index, self._revision
+        if index is not None and current is not None and current >= revision:
+            return index
+        return self.index(force=True)
+
+    def changed(self, revision: int) -> None:
+        """The store reached ``revision`` (another replica's write, announced by NOTIFY).
+
+        Like ``invalidate``, and a rebuild starts at once in a thread of its own, so the next
+        questions find the new claims without waiting for the refresh period. Called on the
+        event loop: it never waits. A revision this index already holds is ignored.
+        """
+        with self._lock:
+            if self._revision is not None and revision <= self._revision:
+                return
+            self._checked_at = float("-inf")
+            self._behind = True
+            if self._refresher is not None:
+                return  # it reads the store again before it stops
+            refresher = threading.Thread(target=self._catch_up, name="index-refresh", daemon=True)
+            self._refresher = refresher
+        refresher.start()
+
+    def _catch_up(self) -> None:
+        """The refresher: rebuild until no announced change is left unread."""
+        while True:
+            with self._lock:
+                if not self._behind:
+                    self._refresher = None
+                    return
+                self._behind = False
+            try:
+                # Waits for a rebuild under way: it may have read the revision before this one.
+                with self._rebuilding:
+                    revision = store_revision(engine=self.engine)
+                    with self._lock:
+                        current = self._index is not None and revision == self._revision
+                    if not current:
+                        self._rebuild(revision)
+            except Exception as exc:  # the revision poll tries again at the next question
+                debug = log.isEnabledFor(logging.DEBUG)
+                log.warning("index refresh failed: %s", exc, exc_info=debug)
 
     def ask(self, question: str) -> SearchResult:
         return self.index().search(question)

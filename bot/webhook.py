@@ -100,7 +100,7 @@ def make_web_app(
 
 async def serve_webhook(application: AnyApplication, settings: Settings, engine: Engine) -> None:
     """Register the webhook, serve until SIGINT or SIGTERM, then stop cleanly."""
-    from bot.app import startup  # the composition root imports this module
+    from bot.app import startup, stop_background  # the composition root imports this module
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -124,4 +124,5 @@ async def serve_webhook(application: AnyApplication, settings: Settings, engine:
         log.info("stopping")
         server.stop()
         await server.close_all_connections()
+        await stop_background(application)
         await application.stop()

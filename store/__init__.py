@@ -1,6 +1,7 @@
 """Claim storage: SQLModel models and keyword-only functions over them."""
 
 from store.claims import (
+    CHANGES_CHANNEL,
     EDITABLE_FIELDS,
     Backup,
     ClaimNotFoundError,
@@ -68,6 +69,7 @@ from store.models import (
 )
 
 __all__ = [
+    "CHANGES_CHANNEL",
     "CSV_FIELDS",
     "DEFAULT_DATABASE_URL",
     "EDITABLE_FIELDS",

@@ -34,6 +34,7 @@ from store.models import (
     StoreMeta,
     utcnow,
 )
+from store.outbox import record_change, record_changes
 
 MAX_IMPORT_CLAIMS: Final = 200_000  # claims in one import document
 MAX_IMPORT_AUDIT: Final = 2_000_000  # audit records in one backup: ten per claim at the cap
@@ -427,8 +428,20 @@ def _public(row: Claim) -> ClaimPublic:
     return ClaimPublic.model_validate(row, from_attributes=True)
 
 
+# The PostgreSQL channel every write announces its new store revision on (the payload, as text).
+CHANGES_CHANNEL: Final = "casualty_changes"
+
+
 def _bump_revision(session: Session) -> None:
-    session.execute(update(StoreMeta).values(revision=StoreMeta.revision + 1))
+    bump = update(StoreMeta).values(revision=StoreMeta.revision + 1)
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(bump)
+        return
+    # Listening replicas hear it when this transaction commits, and never if it rolls back.
+    revision = session.execute(bump.returning(col(StoreMeta.revision))).scalar()
+    if revision is not None:
+        notify = text("SELECT pg_notify(:channel, :revision)")
+        session.execute(notify, {"channel": CHANGES_CHANNEL, "revision": str(revision)})
 
 
 def _diff(row: Claim, values: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -503,6 +516,8 @@ def add_claim(*, engine: Engine, claim: ClaimCreate, actor: str) -> ClaimPublic:
             raise DuplicateKeyError(claim.key)
         row = _insert(session, claim, actor=actor, action="add")
         _bump_revision(session)
+        assert row.id is not None
+        record_change(session, claim_id=row.id, kind="add")
         try:
             session.commit()
         except IntegrityError:  # the same key added concurrently by another replica
@@ -602,6 +617,7 @@ def edit_claim(
         if diff:
             _apply(session, row, diff, actor=actor, action="edit")
             _bump_revision(session)
+            record_change(session, claim_id=claim_id, kind=_edit_kind(diff), before=_before(diff))
             session.commit()
             session.refresh(row)
         return _public(row)
@@ -621,9 +637,20 @@ def retract_claim(*, engine: Engine, claim_id: int, reason: str, actor: str) -> 
         diff = _diff(row, {"status": "retracted", "retraction_reason": reason})
         _apply(session, row, diff, actor=actor, action="retract")
         _bump_revision(session)
+        record_change(session, claim_id=claim_id, kind="retract")
         session.commit()
         session.refresh(row)
         return _public(row)
+
+
+def _before(diff: Mapping[str, list[Any]]) -> dict[str, Any]:
+    """The changed fields' values before a change, for "revised from X to Y"."""
+    return {name: before for name, (before, _after) in diff.items()}
+
+
+def _edit_kind(diff: Mapping[str, list[Any]]) -> str:
+    """An edit that retracts is a retraction to followers; the rest are revisions."""
+    return "retract" if diff.get("status", [None, None])[1] == "retracted" else "edit"
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
@@ -633,9 +660,11 @@ def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
 
 def _insert_many(
     session: Session, claims: Sequence[ClaimCreate], *, actor: str, action: str
-) -> None:
-    """Insert new claims and their audit records in batches (an import may hold 100,000)."""
+) -> list[int]:
+    """Insert new claims and their audit records in batches (an import may hold 100,000);
+    returns their ids."""
     now = utcnow()
+    added: list[int] = []
     for chunk in _chunks(claims, _BATCH):
         values = [claim.row_values() for claim in chunk]
         rows = [v | {"created_at": now, "updated_at": now, "updated_by": actor} for v in values]
@@ -646,6 +675,7 @@ def _insert_many(
         query = select(Claim.key, Claim.id).where(col(Claim.key).in_(keys))
         found: dict[str, int] = dict(session.execute(query).all())  # Result has keys(): list it
         ids = [found[key] for key in keys]
+        added.extend(ids)
         session.execute(
             AuditRecord.__table__.insert(),  # type: ignore[attr-defined]
             [
@@ -660,6 +690,7 @@ def _insert_many(
                 for claim_id, value in zip(ids, values, strict=True)
             ],
         )
+    return added
 
 
 def _upsert(
@@ -667,6 +698,7 @@ def _upsert(
 ) -> ImportReport:
     """Add new keys and update changed ones, in the caller's transaction."""
     report = ImportReport()
+    changes: list[tuple[int, str, dict[str, Any]]] = []
     keys = [claim.key for claim in claims]
     existing: set[str] = set()
     for chunk in _chunks(keys, _BATCH):
@@ -687,12 +719,16 @@ def _upsert(
             if diff:
                 _apply(session, row, diff, actor=actor, action=action)
                 report.updated.append(claim.key)
+                assert row.id is not None
+                changes.append((row.id, _edit_kind(diff), _before(diff)))
             else:
                 report.unchanged.append(claim.key)
-    _insert_many(session, new, actor=actor, action=action)
+    added = _insert_many(session, new, actor=actor, action=action)
     report.added.extend(claim.key for claim in new)
     if report.added or report.updated:
         _bump_revision(session)
+    if not seeding:  # the seed is the starting point, not news to anyone
+        record_changes(session, [*((i, "add", {}) for i in added), *changes])
     return report
 
 

@@ -29,6 +29,7 @@ from store.claims import (
     validate_claim,
 )
 from store.models import MAX_EVIDENCE, ClaimPublic, DraftClaim, StoreMeta, utcnow
+from store.outbox import record_change
 
 MAX_DRAFTS: Final = 50  # drafts kept from one article: more is a table, not an article
 _PLACEHOLDER_KEY: Final = "draft"  # drafts have no key until they are stored
@@ -228,6 +229,8 @@ def approve_draft(*, engine: Engine, draft_id: int, actor: str, required: int = 
             }
             inserted = _insert(session, claim, actor=actor, action="approve", extra=note)
             _bump_revision(session)
+            assert inserted.id is not None
+            record_change(session, claim_id=inserted.id, kind="add")
             row.status, row.claim_id = "approved", inserted.id
             stored = _public(inserted)
         session.add(row)

@@ -13,7 +13,7 @@ from typing import Any, Final, NamedTuple
 
 from pydantic import field_validator, model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import JSON, BigInteger, DateTime
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, text
 from sqlmodel import Field, SQLModel
 
 from bot.domain import ClaimDate
@@ -365,3 +365,100 @@ class StoreMeta(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     revision: int = Field(default=0, sa_type=BigInteger)
+
+
+SUBSCRIPTION_STATUSES: Final = ("active", "paused", "ended")
+MAX_TOPIC: Final = 300  # characters of a followed question
+
+
+class Subscription(SQLModel, table=True):
+    """A chat following a topic: the same question asked again after every claim change."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: int = Field(sa_type=BigInteger, index=True)
+    topic: str = Field(max_length=MAX_TOPIC)
+    language: str = Field(max_length=10)  # the follower's, for the messages it gets
+    status: str = Field(default="active", max_length=10, index=True)
+    paused_reason: str | None = Field(default=None, max_length=MAX_TEXT)
+    created_by: str = Field(max_length=40)  # the Telegram user who followed it
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+CHANGE_KINDS: Final = ("add", "edit", "retract")
+
+
+class ClaimChange(SQLModel, table=True):
+    """The outbox: one row per claim change, written in the change's own transaction.
+
+    A dispatcher later turns it into deliveries, one per subscription the claim answers, so a
+    change is never lost between the commit and the fan-out, and never fanned out twice.
+    """
+
+    __tablename__ = "claim_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    claim_id: int = Field(index=True)
+    audit_id: int | None = Field(default=None)
+    kind: str = Field(max_length=10)
+    revision: int = Field(sa_type=BigInteger)  # the store's revision after the change
+    before: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # changed fields' values
+    expanded: bool = Field(default=False, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+DELIVERY_STATUSES: Final = ("pending", "sending", "sent", "failed", "skipped")
+DELIVERY_KINDS: Final = ("new", "revised", "retracted")
+
+
+class Delivery(SQLModel, table=True):
+    """One message owed to one subscription about one claim.
+
+    While it waits, later changes to the same claim fold into it (one message, however many
+    edits). ``available_at`` is when it may be taken: now, after a back-off, or, while a
+    replica holds it (``sending``), when that replica's lease runs out.
+    """
+
+    __table_args__ = (
+        # What a dispatcher scans for: rows due now, oldest first.
+        Index("ix_delivery_due", "status", "available_at", "id"),
+        # One waiting message per subscription and claim: later changes fold into it.
+        Index(
+            "uq_delivery_waiting",
+            "subscription_id",
+            "claim_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    subscription_id: int = Field(index=True)
+    chat_id: int = Field(sa_type=BigInteger)
+    claim_id: int
+    change_id: int  # the newest change folded in
+    kind: str = Field(max_length=10)
+    before: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # as the follower saw it
+    previous_claim_id: int | None = Field(default=None)  # the claimant's earlier figure
+    status: str = Field(default="pending", max_length=10)
+    attempts: int = Field(default=0)
+    available_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    leased_by: str | None = Field(default=None, max_length=64)
+    last_error: str | None = Field(default=None, max_length=MAX_TEXT)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class RateLimitHit(SQLModel, table=True):
+    """One counted event (a question, a message sent) under a shared limit's key."""
+
+    __tablename__ = "rate_limit_hit"
+    __table_args__ = (Index("ix_rate_limit_hit_key_at", "key", "at"),)
+
+    # BIGINT on PostgreSQL (hits come and go by the million); SQLite's rowid is INTEGER.
+    id: int | None = Field(
+        default=None, primary_key=True, sa_type=BigInteger().with_variant(Integer(), "sqlite")
+    )
+    key: str = Field(max_length=200)
+    at: float  # seconds since the epoch

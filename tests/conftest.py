@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine, make_url
 from telegram import Update
 from telegram.ext import Application
 
-from bot.app import build_application, startup
+from bot.app import build_application, startup, stop_background
 from bot.config import Settings, load_settings
 from bot.extract import Article, Draft, draft_claims
 from store import create_db_engine
@@ -127,6 +127,7 @@ async def bot_app(settings: Settings) -> AsyncIterator[BotApp]:
     await application.initialize()
     await startup(application)
     yield application
+    await stop_background(application)
     await application.shutdown()
     application.bot_data["deps"].engine.dispose()
 
@@ -143,6 +144,7 @@ async def flood_limited_send(settings: Settings) -> AsyncIterator[Any]:
             await application.process_update(Update.de_json(data, application.bot))
 
         yield send
+        await stop_background(application)
     application.bot_data["deps"].engine.dispose()
 
 
@@ -173,3 +175,33 @@ def drafts() -> Callable[..., list[Draft]]:
         return draft_claims(article, today=datetime.date(2025, 12, 31))
 
     return read
+
+
+REDIS_HOST: Final = "127.0.0.1:6379"
+_REDIS_CLAIM: Final = "casualty-bot-test:claimed"  # marks a database as taken by one test
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis URL on a database of its own (one of 1-15, empty when taken), emptied after."""
+    import redis
+
+    try:
+        redis.Redis.from_url(f"redis://{REDIS_HOST}/0", socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        message = f"Redis is not reachable at {REDIS_HOST}: {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (CI requires it)")
+        pytest.skip(message)
+    for number in range(1, 16):
+        client = redis.Redis.from_url(f"redis://{REDIS_HOST}/{number}")
+        # Taken only if empty and not claimed by a test running beside this one.
+        if client.dbsize() == 0 and client.set(_REDIS_CLAIM, "1", nx=True):
+            try:
+                yield f"redis://{REDIS_HOST}/{number}"
+            finally:
+                client.flushdb()
+                client.close()
+            return
+        client.close()
+    pytest.fail("every Redis database 1-15 is in use")

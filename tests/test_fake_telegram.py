@@ -18,13 +18,29 @@ from telegram import (
     Bot,
     BotCommand,
     BotCommandScopeAllPrivateChats,
+    ChatMember,
+    ChatMemberAdministrator,
+    ChatMemberBanned,
+    ChatMemberLeft,
+    ChatMemberMember,
+    ChatMemberOwner,
+    ChatMemberRestricted,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TimedOut,
+)
 from telegram.request import HTTPXRequest
 
 CHAT_ID = 4242
@@ -52,6 +68,36 @@ def make_bot(fake: FakeTelegram, token: str | None = None) -> Bot:
 @pytest_asyncio.fixture
 async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
     async with make_bot(fake) as client:
+        yield client
+
+
+class ManualClock:
+    """A clock the test moves by hand, so time windows don't depend on the machine's speed."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock()
+
+
+@pytest_asyncio.fixture
+async def timed_fake(clock: ManualClock) -> AsyncIterator[FakeTelegram]:
+    async with FakeTelegram(clock=clock) as server:
+        yield server
+
+
+@pytest_asyncio.fixture
+async def timed_bot(timed_fake: FakeTelegram) -> AsyncIterator[Bot]:
+    async with make_bot(timed_fake) as client:
         yield client
 
 
@@ -621,6 +667,18 @@ async def test_server_error_raises_network_error(fake: FakeTelegram, bot: Bot) -
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize("status", [502, 503])
+async def test_gateway_errors_raise_network_error(
+    fake: FakeTelegram, bot: Bot, status: int
+) -> None:
+    fake.fail_next("sendPhoto", status=status)
+    with pytest.raises(NetworkError):
+        await bot.send_photo(CHAT_ID, png_bytes(1, 1))
+    await bot.send_photo(CHAT_ID, png_bytes(1, 1))
+    assert [c.status for c in fake.calls_to("sendPhoto", include_failed=True)] == [status, 200]
+
+
+@pytest.mark.asyncio
 async def test_dropped_connection_raises_network_error(fake: FakeTelegram, bot: Bot) -> None:
     fake.drop_connection_next("sendMessage")
     with pytest.raises(NetworkError):
@@ -752,3 +810,292 @@ async def test_wait_for_reports_the_calls_seen_on_timeout(fake: FakeTelegram, bo
     with pytest.raises(AssertionError, match="Timed out") as caught:
         await fake.wait_for("answerCallbackQuery", timeout=0.1)
     assert "sendMessage [ok]" in str(caught.value)
+
+
+# ---- chat members ----------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("status", "kind"),
+    [
+        ("creator", ChatMemberOwner),
+        ("administrator", ChatMemberAdministrator),
+        ("member", ChatMemberMember),
+        ("restricted", ChatMemberRestricted),
+        ("left", ChatMemberLeft),
+        ("kicked", ChatMemberBanned),
+    ],
+)
+async def test_member_statuses_parse_into_ptb_chat_member_classes(
+    fake: FakeTelegram, bot: Bot, status: str, kind: type[ChatMember]
+) -> None:
+    fake.set_chat_member(GROUP_ID, 77, status)
+    member = await bot.get_chat_member(GROUP_ID, 77)
+    assert type(member) is kind
+    assert member.status == status
+    assert member.user.id == 77
+
+
+@pytest.mark.asyncio
+async def test_administrator_rights_can_be_set(fake: FakeTelegram, bot: Bot) -> None:
+    fake.set_chat_member(GROUP_ID, 77, "administrator", can_manage_chat=False, custom_title="Ed")
+    member = await bot.get_chat_member(GROUP_ID, 77)
+    assert isinstance(member, ChatMemberAdministrator)
+    assert member.can_manage_chat is False
+    assert member.custom_title == "Ed"
+    assert member.can_delete_messages is True
+
+
+@pytest.mark.asyncio
+async def test_unknown_group_member_is_a_plain_member(bot: Bot) -> None:
+    member = await bot.get_chat_member(GROUP_ID, 77)
+    assert isinstance(member, ChatMemberMember)
+    assert member.user.first_name == "User 77"
+
+
+@pytest.mark.asyncio
+async def test_user_is_a_member_of_their_own_private_chat(fake: FakeTelegram, bot: Bot) -> None:
+    fake.push_update(user_message(fake, "hi"))
+    member = await bot.get_chat_member(CHAT_ID, CHAT_ID)
+    assert isinstance(member, ChatMemberMember)
+    assert member.user.first_name == "Ann"  # the user as seen in updates
+    await assert_refused(
+        fake, bot.get_chat_member(CHAT_ID, CHAT_ID + 1), "Bad Request: user not found"
+    )
+
+
+@pytest.mark.asyncio
+async def test_invalid_user_id_is_refused(fake: FakeTelegram, bot: Bot) -> None:
+    await assert_refused(
+        fake, bot.get_chat_member(GROUP_ID, 0), "Bad Request: invalid user_id specified"
+    )
+    for data in ({"chat_id": str(GROUP_ID)}, {"chat_id": str(GROUP_ID), "user_id": "abc"}):
+        status, body = await raw_post(fake, "getChatMember", data=data)
+        assert (status, body["description"]) == (400, "Bad Request: invalid user_id specified")
+
+
+@pytest.mark.asyncio
+async def test_chat_member_of_an_unknown_chat_is_refused(fake: FakeTelegram, bot: Bot) -> None:
+    await assert_refused(fake, bot.get_chat_member(0, 77), "Bad Request: chat not found")
+    status, body = await raw_post(fake, "getChatMember", data={"chat_id": "x", "user_id": "7"})
+    assert (status, body["description"]) == (400, "Bad Request: chat not found")
+
+
+@pytest.mark.asyncio
+async def test_set_chat_admins_replaces_the_administrators(fake: FakeTelegram, bot: Bot) -> None:
+    fake.set_chat_member(GROUP_ID, 1, "creator")
+    fake.set_chat_admins(GROUP_ID, [2, 3])
+    fake.set_chat_admins(GROUP_ID, [3])
+
+    admins = await bot.get_chat_administrators(GROUP_ID)
+    assert [(a.user.id, a.status) for a in admins] == [(1, "creator"), (3, "administrator")]
+    assert isinstance(await bot.get_chat_member(GROUP_ID, 2), ChatMemberMember)
+    await assert_refused(
+        fake,
+        bot.get_chat_administrators(CHAT_ID),
+        "Bad Request: there are no administrators in the private chat",
+    )
+
+
+def test_unknown_member_status_is_rejected(fake: FakeTelegram) -> None:
+    with pytest.raises(ValueError, match="owner"):
+        fake.set_chat_member(GROUP_ID, 1, "owner")
+
+
+# ---- blocked and migrated chats --------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_blocked_user_raises_forbidden_and_nothing_is_sent(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    earlier = await bot.send_message(CHAT_ID, "before")
+    fake.block_chat(CHAT_ID)
+    fake.clear_calls()
+    refused: list[Awaitable[object]] = [
+        bot.send_message(CHAT_ID, "hi"),
+        bot.send_photo(CHAT_ID, png_bytes(1, 1)),
+        bot.send_document(CHAT_ID, b"x", filename="x.txt"),
+        bot.edit_message_text("after", CHAT_ID, earlier.message_id),
+        bot.send_chat_action(CHAT_ID, "typing"),
+    ]
+    for call in refused:
+        with pytest.raises(Forbidden):
+            await call
+        assert fake.calls[-1].status == 403
+        assert fake.calls[-1].description == "Forbidden: bot was blocked by the user"
+    assert not any(call.ok for call in fake.calls)
+    assert [m["text"] for m in fake.messages_in(CHAT_ID)] == ["before"]
+    await bot.send_message(CHAT_ID + 1, "another user still gets messages")
+
+    fake.unblock_chat(CHAT_ID)
+    await bot.send_message(CHAT_ID, "welcome back")
+
+
+@pytest.mark.asyncio
+async def test_kicked_bot_is_forbidden_in_the_group(fake: FakeTelegram, bot: Bot) -> None:
+    fake.block_chat(GROUP_ID)
+    for call in (bot.send_message(GROUP_ID, "hi"), bot.get_chat_member(GROUP_ID, 77)):
+        with pytest.raises(Forbidden):
+            await call
+        assert fake.calls[-1].description == "Forbidden: bot was kicked from the supergroup chat"
+    assert fake.sent_messages() == []
+
+
+@pytest.mark.asyncio
+async def test_migrated_group_raises_chat_migrated_with_the_new_id(
+    fake: FakeTelegram, bot: Bot
+) -> None:
+    old_id, new_id = -4321, -1009876
+    fake.set_chat_member(old_id, 77, "administrator")
+    fake.migrate_chat(old_id, new_id)
+
+    with pytest.raises(ChatMigrated) as caught:
+        await bot.send_message(old_id, "hi")
+    assert caught.value.new_chat_id == new_id
+    assert fake.calls[-1].status == 400
+    assert fake.calls[-1].description == (
+        "Bad Request: group chat was upgraded to a supergroup chat"
+    )
+    with pytest.raises(ChatMigrated):
+        await bot.get_chat_member(old_id, 77)
+
+    message = await bot.send_message(new_id, "hi again")
+    assert message.chat.type == "supergroup"
+    assert isinstance(await bot.get_chat_member(new_id, 77), ChatMemberAdministrator)
+    assert [p["chat_id"] for p in fake.sent_messages()] == [new_id]
+
+
+# ---- send limits -----------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_send_limits_are_off_by_default(timed_fake: FakeTelegram, timed_bot: Bot) -> None:
+    for n in range(40):
+        await timed_bot.send_message(GROUP_ID if n % 2 else CHAT_ID, f"m{n}")
+    assert len(timed_fake.sent_messages()) == 40
+    assert timed_fake.limit_refusals == 0
+
+
+@pytest.mark.asyncio
+async def test_over_30_sends_a_second_are_refused_with_retry_after(
+    timed_fake: FakeTelegram,
+    timed_bot: Bot,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    timed_fake.enforce_send_limits(per_second=30, per_group_per_minute=20)
+    for n in range(30):
+        await timed_bot.send_message(CHAT_ID + n, "news")
+        clock.advance(0.02)
+    with pytest.raises(RetryAfter) as caught:
+        await timed_bot.send_photo(CHAT_ID, png_bytes(1, 1))  # photos count too
+    seconds = refusal_seconds(caught)
+    assert seconds >= 1
+    refusal = timed_fake.calls[-1]
+    assert (refusal.ok, refusal.status) == (False, 429)
+    assert refusal.description == f"Too Many Requests: retry after {seconds}"
+    assert timed_fake.limit_refusals == 1
+    assert timed_fake.max_sends_in_window(1.0) == 30
+
+    clock.advance(0.5)  # the first sends have left the window
+    await timed_bot.send_message(CHAT_ID, "later")
+
+
+def refusal_seconds(caught: pytest.ExceptionInfo[RetryAfter]) -> int:
+    retry_after = caught.value.retry_after
+    assert isinstance(retry_after, timedelta)
+    return int(retry_after.total_seconds())
+
+
+@pytest.mark.asyncio
+async def test_21st_message_to_a_group_within_a_minute_is_refused(
+    timed_fake: FakeTelegram,
+    timed_bot: Bot,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
+    timed_fake.enforce_send_limits()
+    for _ in range(20):
+        await timed_bot.send_message(GROUP_ID, "news")
+        clock.advance(2.0)
+    with pytest.raises(RetryAfter) as caught:
+        await timed_bot.send_message(GROUP_ID, "one too many")
+    # The first send, 40 s ago, leaves the 60-second window in 20 s.
+    assert caught.value.retry_after == timedelta(seconds=20)
+    await timed_bot.send_message(CHAT_ID, "a private chat still gets messages")
+    await timed_bot.send_message(GROUP_ID - 1, "and so does another group")
+
+    clock.advance(20.0)
+    await timed_bot.send_message(GROUP_ID, "the window has moved on")
+    assert timed_fake.max_sends_in_window(60.0, chat_id=GROUP_ID) == 20
+    assert timed_fake.limit_refusals == 1
+
+
+@pytest.mark.asyncio
+async def test_send_limits_can_be_turned_off(timed_fake: FakeTelegram, timed_bot: Bot) -> None:
+    timed_fake.enforce_send_limits(per_second=2, per_group_per_minute=None)
+    await timed_bot.send_message(GROUP_ID, "one")
+    await timed_bot.send_message(GROUP_ID, "two")
+    with pytest.raises(RetryAfter):
+        await timed_bot.send_document(GROUP_ID, b"x", filename="x.txt")
+    timed_fake.disable_send_limits()
+    await timed_bot.send_document(GROUP_ID, b"x", filename="x.txt")
+    assert timed_fake.limit_refusals == 1
+
+
+@pytest.mark.asyncio
+async def test_refused_sends_do_not_count_against_the_limits(
+    timed_fake: FakeTelegram, timed_bot: Bot
+) -> None:
+    timed_fake.enforce_send_limits(per_second=2)
+    timed_fake.fail_next("sendMessage", status=429, retry_after=3)
+    with pytest.raises(RetryAfter):
+        await timed_bot.send_message(CHAT_ID, "injected")
+    with pytest.raises(BadRequest):
+        await timed_bot.send_message(CHAT_ID, "<b>broken", parse_mode="HTML")
+    await timed_bot.send_message(CHAT_ID, "one")
+    await timed_bot.send_message(CHAT_ID, "two")
+    assert timed_fake.limit_refusals == 0  # an injected 429 is not the limits' doing
+
+
+@pytest.mark.asyncio
+async def test_max_sends_in_window_counts_accepted_sends_by_arrival(
+    timed_fake: FakeTelegram, timed_bot: Bot, clock: ManualClock
+) -> None:
+    for step, chat_id in ((0.0, CHAT_ID), (0.5, CHAT_ID), (0.4, CHAT_ID), (0.3, GROUP_ID)):
+        clock.advance(step)
+        await timed_bot.send_message(chat_id, "m")
+    timed_fake.fail_next("sendMessage", status=500)
+    with pytest.raises(NetworkError):
+        await timed_bot.send_message(CHAT_ID, "failed sends don't count")
+    await timed_bot.answer_callback_query("q1")
+    clock.advance(1.3)
+    await timed_bot.send_message(CHAT_ID, "m")
+
+    # Arrivals at 0, 0.5, 0.9, 1.2 (group) and 2.5.
+    assert timed_fake.max_sends_in_window(1.0) == 3
+    assert timed_fake.max_sends_in_window(2.0) == 4
+    assert timed_fake.max_sends_in_window(0.1) == 1
+    assert timed_fake.max_sends_in_window(1.0, chat_id=GROUP_ID) == 1
+    assert timed_fake.max_sends_in_window(10.0, chat_id=CHAT_ID) == 4
+    assert timed_fake.max_sends_in_window(1.0, methods=("answerCallbackQuery",)) == 1
+    assert timed_fake.max_sends_in_window(1.0, methods=("sendPhoto",)) == 0
+
+
+@pytest.mark.asyncio
+async def test_concurrent_sends_never_exceed_the_limit(fake: FakeTelegram) -> None:
+    fake.enforce_send_limits(per_second=5)
+    request = HTTPXRequest(connection_pool_size=20, httpx_kwargs={"verify": False})
+    async with Bot(fake.token, base_url=fake.base_url, request=request) as client:
+        outcomes = await asyncio.gather(
+            *(client.send_message(CHAT_ID + n, "burst") for n in range(20)),
+            return_exceptions=True,
+        )
+    refused = [o for o in outcomes if isinstance(o, RetryAfter)]
+    assert len(refused) + len(fake.sent_messages()) == 20
+    assert len(refused) == fake.limit_refusals
+    assert fake.max_sends_in_window(1.0) <= 5

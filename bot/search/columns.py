@@ -331,3 +331,19 @@ def supersession(columns: Columns) -> tuple[Array, Array]:
     newest[order] = np.repeat(order[last], np.diff(np.r_[-1, np.flatnonzero(last)]))
     older = columns.date < columns.date[newest]
     return columns.ids[older], columns.ids[newest[older]]
+
+
+def earlier_in_group(columns: Columns, claim_id: int) -> int | None:
+    """The latest claim dated before this one in its group (the claimant's previous figure on
+    the same thing), by id."""
+    rows = np.flatnonzero(columns.ids == claim_id)
+    if not len(rows):
+        return None
+    row = int(rows[0])
+    earlier = np.flatnonzero(
+        (columns.group == columns.group[row]) & (columns.date < columns.date[row])
+    )
+    if not len(earlier):
+        return None
+    latest = earlier[np.lexsort((columns.ids[earlier], columns.date[earlier]))[-1]]
+    return int(columns.ids[latest])

@@ -19,7 +19,14 @@ from rapidfuzz import utils
 from bot.constants import MAX_QUESTION_CHARS
 from bot.domain import CORE_SUBJECTS, Counted, Spread, gives
 from bot.search.claim_words import Profile, period_day, period_months
-from bot.search.columns import Array, Columns, build_columns, postings, supersession
+from bot.search.columns import (
+    Array,
+    Columns,
+    build_columns,
+    earlier_in_group,
+    postings,
+    supersession,
+)
 from bot.search.names import Names
 from bot.search.ranker import WEIGHTS, Weights, rank, related
 from bot.search.reader import Speller, read_question
@@ -141,6 +148,11 @@ class ClaimIndex:
         """A newer claim by the same claimant on the same thing, if the store has one."""
         newer = self.superseded(claim.id)
         return self._claims([newer]).get(newer) if newer is not None else None
+
+    def previous_of(self, claim_id: int) -> ClaimPublic | None:
+        """The same claimant's latest earlier figure on the same thing, if the index has one."""
+        previous = earlier_in_group(self.columns, claim_id)
+        return self._claims([previous]).get(previous) if previous is not None else None
 
     def comparable_to(self, claim: ClaimPublic, limit: int = 100) -> list[ClaimPublic]:
         """Every active claim whose count overlaps ``claim``'s (``Counted.overlaps``), newest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from helpers.fake_telegram import FakeTelegram, texts
@@ -14,35 +15,28 @@ from helpers.updates import (
     private_text,
     user,
 )
+from limits.storage import MemoryStorage
 
-from bot.security import FloodGuard, Verdict, callback_secret, sign_callback, verify_callback
+from bot.limits import FloodGuard
+from bot.security import Verdict, callback_secret, sign_callback, verify_callback
 from store import retract_claim
 
 Send = Any
 SLOW_DOWN = "Too many questions at once. I will answer again in a minute."
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_flood_guard_answers_warns_once_then_stays_quiet_until_the_window_passes() -> None:
-    clock = Clock()
-    guard = FloodGuard(per_user=3, per_chat=100, window_seconds=60, clock=clock)
-    verdicts = [guard.check(user_id=1, chat_id=1) for _ in range(6)]
+async def test_flood_guard_answers_warns_once_then_stays_quiet_until_the_window_passes() -> None:
+    guard = FloodGuard(MemoryStorage(), name="q", per_user=3, per_chat=100, window_seconds=1)
+    verdicts = [await guard.check(user_id=1, chat_id=1) for _ in range(6)]
     assert verdicts == [Verdict.ANSWER] * 3 + [Verdict.WARN] + [Verdict.QUIET] * 2
-    assert guard.check(user_id=2, chat_id=2) is Verdict.ANSWER  # others are not affected
-    clock.now += 61
-    assert guard.check(user_id=1, chat_id=1) is Verdict.ANSWER
+    assert await guard.check(user_id=2, chat_id=2) is Verdict.ANSWER  # others are not affected
+    await asyncio.sleep(1.1)
+    assert await guard.check(user_id=1, chat_id=1) is Verdict.ANSWER
 
 
-def test_one_chat_is_limited_whoever_asks_in_it() -> None:
-    guard = FloodGuard(per_user=100, per_chat=2, window_seconds=60, clock=Clock())
-    verdicts = [guard.check(user_id=n, chat_id=-5) for n in range(4)]
+async def test_one_chat_is_limited_whoever_asks_in_it() -> None:
+    guard = FloodGuard(MemoryStorage(), name="q", per_user=100, per_chat=2, window_seconds=60)
+    verdicts = [await guard.check(user_id=n, chat_id=-5) for n in range(4)]
     assert verdicts == [Verdict.ANSWER, Verdict.ANSWER, Verdict.WARN, Verdict.QUIET]
 
 

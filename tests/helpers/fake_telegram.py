@@ -15,7 +15,9 @@ are exercised exactly as in production::
         await fake.wait_for("sendMessage", lambda params: "Hello" in params["text"])
 
 The fake refuses what Telegram refuses (malformed HTML, over-long texts, bad keyboards, ...) with
-Telegram's wording, so bugs that would only show up against the real API fail in tests.
+Telegram's wording, so bugs that would only show up against the real API fail in tests. Tests can
+also set chat members (``set_chat_member``), make users block the bot (``block_chat``), migrate
+groups (``migrate_chat``) and enforce Telegram's send limits (``enforce_send_limits``).
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import math
 import mimetypes
 import re
 import struct
 import time
+from bisect import bisect_left, bisect_right, insort
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -160,14 +164,83 @@ _NOT_MODIFIED = (
     "same as a current content and reply markup of the message"
 )
 _QUERY_TOO_OLD = "query is too old and response timeout expired or query ID is invalid"
+_MIGRATED = "group chat was upgraded to a supergroup chat"
+
+# Sends that Telegram's flood limits count (and max_sends_in_window counts by default).
+SEND_METHODS = ("sendMessage", "sendPhoto", "sendDocument")
+# Methods that act in a chat: refused once the bot is blocked there or the group migrated.
+_CHAT_WRITE_METHODS = frozenset(
+    {
+        "sendMessage",
+        "sendPhoto",
+        "sendDocument",
+        "sendChatAction",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "deleteMessage",
+    }
+)
+# Methods that only look at a chat: a blocked user's private chat still answers them, but a
+# group the bot was kicked from or that migrated does not.
+_CHAT_READ_METHODS = frozenset({"getChat", "getChatMember", "getChatAdministrators"})
+
+# ChatMember fields, per status, that python-telegram-bot 22 requires to build its subclass.
+_MEMBER_FIELDS: dict[str, JsonDict] = {
+    "creator": {"is_anonymous": False},
+    "administrator": {
+        "can_be_edited": False,
+        "is_anonymous": False,
+        "can_manage_chat": True,
+        "can_delete_messages": True,
+        "can_manage_video_chats": True,
+        "can_restrict_members": True,
+        "can_promote_members": False,
+        "can_change_info": True,
+        "can_invite_users": True,
+        "can_post_stories": True,
+        "can_edit_stories": True,
+        "can_delete_stories": True,
+        "can_pin_messages": True,
+        "can_manage_topics": False,
+    },
+    "member": {},
+    "restricted": {
+        "is_member": True,
+        "until_date": 0,  # 0: restricted forever
+        **dict.fromkeys(
+            (
+                "can_change_info",
+                "can_invite_users",
+                "can_pin_messages",
+                "can_send_messages",
+                "can_send_polls",
+                "can_send_other_messages",
+                "can_add_web_page_previews",
+                "can_manage_topics",
+                "can_send_audios",
+                "can_send_documents",
+                "can_send_photos",
+                "can_send_videos",
+                "can_send_video_notes",
+                "can_send_voice_notes",
+                "can_edit_tag",
+                "can_react_to_messages",
+            ),
+            False,
+        ),
+    },
+    "left": {},
+    "kicked": {"until_date": 0},  # 0: banned forever
+}
 
 
 @dataclass(frozen=True)
 class ApiCall:
     """One request the fake received, successful or refused.
 
-    ``at`` is ``time.monotonic()`` at arrival, so gaps between calls (back-off, rate limiting)
-    can be measured reliably. ``status`` is 0 for a dropped connection.
+    ``at`` is the fake's clock (``time.monotonic()`` unless the test passed its own) at arrival,
+    so gaps between calls (back-off, rate limiting) can be measured reliably. ``status`` is 0
+    for a dropped connection.
     """
 
     method: str
@@ -182,21 +255,97 @@ class ApiCall:
 class _ApiError(Exception):
     """A Telegram-shaped refusal; raised anywhere inside a handler."""
 
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        *,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.status = status
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def body(self) -> JsonDict:
         body: JsonDict = {"ok": False, "error_code": self.status, "description": self.description}
+        # ResponseParameters: PTB turns these into RetryAfter and ChatMigrated.
+        parameters: JsonDict = {}
+        if self.migrate_to_chat_id is not None:
+            parameters["migrate_to_chat_id"] = self.migrate_to_chat_id
         if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+            parameters["retry_after"] = self.retry_after
+        if parameters:
+            body["parameters"] = parameters
         return body
 
 
 def _bad_request(detail: str) -> _ApiError:
     return _ApiError(400, f"Bad Request: {detail}")
+
+
+def _too_many_requests(retry_after: int) -> _ApiError:
+    return _ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+
+
+def _busiest_window(times: list[float], at: float, length: float) -> int:
+    """The most of ``times`` (sorted) inside one window [start, start + length) that also
+    contains ``at``. Arrival order can differ from handling order, so windows after ``at``
+    count too."""
+    best = bisect_left(times, at + length) - bisect_left(times, at)
+    for index in range(bisect_right(times, at - length), bisect_right(times, at)):
+        start = times[index]
+        best = max(best, bisect_left(times, start + length) - bisect_left(times, start))
+    return best
+
+
+class _SendLimits:
+    """Telegram's flood limits: so many sends a second over all chats, so many a minute to one
+    group. Accepted sends are remembered even while no limit is enforced, as Telegram's limits
+    are always there; the fake only chooses whether to refuse."""
+
+    GROUP_WINDOW = 60.0
+    # Enough history for the longest window even when requests arrive out of order.
+    KEEP = 2 * GROUP_WINDOW
+
+    def __init__(self) -> None:
+        self.per_second: int | None = None
+        self.per_group_per_minute: int | None = None
+        self.refusals = 0
+        self._all: list[float] = []
+        self._groups: dict[int, list[float]] = {}
+
+    def check(self, chat_id: int, at: float) -> None:
+        """Raise 429 if one more send at ``at`` would break an enforced limit."""
+        windows: list[tuple[list[float], int, float]] = []
+        if self.per_second is not None:
+            windows.append((self._all, self.per_second, 1.0))
+        if self.per_group_per_minute is not None and chat_id < 0:
+            group = self._groups.get(chat_id, [])
+            windows.append((group, self.per_group_per_minute, self.GROUP_WINDOW))
+        waits = [
+            # Free once the limit-th most recent send has left the window.
+            times[-limit] + length - at
+            for times, limit, length in windows
+            if _busiest_window(times, at, length) >= limit
+        ]
+        if waits:
+            self.refusals += 1
+            raise _too_many_requests(max(1, math.ceil(max(waits))))
+
+    def accept(self, chat_id: int, at: float) -> None:
+        insort(self._all, at)
+        self._prune(self._all)
+        if chat_id < 0:
+            group = self._groups.setdefault(chat_id, [])
+            insort(group, at)
+            self._prune(group)
+
+    def _prune(self, times: list[float]) -> None:
+        cut = bisect_left(times, times[-1] - self.KEEP)
+        del times[:cut]
 
 
 @dataclass(frozen=True)
@@ -707,11 +856,15 @@ class FakeTelegram:
         token: str = "123456:TEST-TOKEN",
         bot_username: str = "CasualtyFiguresBot",
         bot_id: int = 123456,
+        *,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.token = token
         self.bot_username = bot_username
         self.bot_id = bot_id
         self.calls: list[ApiCall] = []
+        # Stamps ApiCall.at and drives the send limits; a test may pass one it advances itself.
+        self._clock = clock
 
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
@@ -732,6 +885,11 @@ class FakeTelegram:
         self._foreign: set[tuple[int, int]] = set()  # user messages seen in pushed updates
         self._chats: dict[int, JsonDict] = {}
         self._usernames: dict[str, int] = {}
+        self._users: dict[int, JsonDict] = {}  # senders seen in pushed updates
+        self._members: dict[tuple[int, int], JsonDict] = {}  # (chat, user) -> ChatMember
+        self._blocked: set[int] = set()
+        self._migrated: dict[int, int] = {}
+        self._limits = _SendLimits()
 
         self._files: dict[str, _StoredFile] = {}
         self._files_by_path: dict[str, _StoredFile] = {}
@@ -763,6 +921,8 @@ class FakeTelegram:
             "sendPhoto": self._send_photo,
             "sendChatAction": self._send_chat_action,
             "getChat": self._get_chat,
+            "getChatMember": self._get_chat_member,
+            "getChatAdministrators": self._get_chat_administrators,
             "getFile": self._get_file,
         }
         # Telegram matches method names case-insensitively; calls are recorded canonically.
@@ -973,6 +1133,92 @@ class FakeTelegram:
         """Commands last set for a scope (default scope when None) and language."""
         return list(self._commands.get(self._commands_key(scope, language_code), []))
 
+    # ---- members, blocked chats, migrated groups ---------------------------------------------
+
+    def set_chat_member(self, chat_id: int, user_id: int, status: str, **fields: Any) -> None:
+        """Make getChatMember answer ``status`` (Telegram's: creator, administrator, member,
+        restricted, left, kicked) for this user in this chat; ``fields`` override the ChatMember
+        fields (``can_manage_chat=False``, ``custom_title="Editor"``, ...)."""
+        if status not in _MEMBER_FIELDS:
+            raise ValueError(f"unknown status {status!r}; Telegram's are {sorted(_MEMBER_FIELDS)}")
+        self._members[(chat_id, user_id)] = {"status": status, **_MEMBER_FIELDS[status], **fields}
+
+    def set_chat_admins(self, chat_id: int, user_ids: Iterable[int]) -> None:
+        """Make exactly these users the chat's administrators: earlier administrators not
+        listed become plain members; the creator stays."""
+        admins = set(user_ids)
+        for (chat, user), member in list(self._members.items()):
+            if chat == chat_id and member["status"] == "administrator" and user not in admins:
+                self.set_chat_member(chat_id, user, "member")
+        for user in admins:
+            self.set_chat_member(chat_id, user, "administrator")
+
+    def block_chat(self, chat_id: int) -> None:
+        """The user blocked the bot (private chat) or kicked it (group): later sends, edits and
+        deletions there answer 403 Forbidden, as do reads of a group."""
+        self._blocked.add(chat_id)
+
+    def unblock_chat(self, chat_id: int) -> None:
+        """The user unblocked the bot (or re-added it to the group)."""
+        self._blocked.discard(chat_id)
+
+    def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """The group ``old_id`` was upgraded to the supergroup ``new_id``: requests to the old id
+        answer 400 with ``migrate_to_chat_id`` (PTB's ChatMigrated); members carry over."""
+        if old_id >= 0 or new_id >= 0 or old_id == new_id:
+            raise ValueError("groups have distinct negative ids")
+        self._migrated[old_id] = new_id
+        old = self._chats.get(old_id, {})
+        title = old.get("title") or f"Group {-old_id}"
+        self._chats.setdefault(new_id, {"id": new_id, "type": "supergroup", "title": title})
+        for (chat, user), member in list(self._members.items()):
+            if chat == old_id:
+                self._members.setdefault((new_id, user), dict(member))
+
+    # ---- Telegram's send limits --------------------------------------------------------------
+
+    def enforce_send_limits(
+        self, per_second: int | None = 30, per_group_per_minute: int | None = 20
+    ) -> None:
+        """Refuse, with 429 "Too Many Requests: retry after N", a sendMessage, sendPhoto or
+        sendDocument that would make more than ``per_second`` accepted sends in any 1-second
+        window over all chats, or more than ``per_group_per_minute`` to one group (negative
+        chat id) in any 60-second window. None leaves that limit off. Off by default."""
+        for limit in (per_second, per_group_per_minute):
+            if limit is not None and limit < 1:
+                raise ValueError("a send limit allows at least one send")
+        self._limits.per_second = per_second
+        self._limits.per_group_per_minute = per_group_per_minute
+
+    def disable_send_limits(self) -> None:
+        self.enforce_send_limits(None, None)
+
+    @property
+    def limit_refusals(self) -> int:
+        """How many sends the enforced limits refused (injected 429s are not counted)."""
+        return self._limits.refusals
+
+    def max_sends_in_window(
+        self,
+        seconds: float = 1.0,
+        chat_id: int | None = None,
+        methods: Iterable[str] = SEND_METHODS,
+    ) -> int:
+        """The most accepted calls to ``methods`` (to one chat, or all) that arrived inside any
+        window [t, t + seconds), by ``ApiCall.at``: what Telegram's limits would have seen."""
+        names = {self._method_name(method) for method in methods}
+        times = sorted(
+            call.at
+            for call in self.calls
+            if call.ok
+            and call.method in names
+            and (chat_id is None or _call_chat_id(call) == chat_id)
+        )
+        return max(
+            (bisect_left(times, start + seconds) - index for index, start in enumerate(times)),
+            default=0,
+        )
+
     def _store_file(
         self, content: bytes, file_name: str, folder: str, mime_type: str | None = None
     ) -> _StoredFile:
@@ -1002,12 +1248,15 @@ class FakeTelegram:
             if isinstance(value.get("message"), dict):  # callback_query.message
                 candidates.append(value["message"])
             for message in candidates:
+                sender = message.get("from")
+                # Remembered for getChatMember, which answers with the user as last seen.
+                if isinstance(sender, dict) and isinstance(sender.get("id"), int):
+                    self._users[sender["id"]] = sender
                 chat = message.get("chat")
                 if not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
                     continue
                 self._chats.setdefault(chat["id"], chat)
                 message_id = message.get("message_id")
-                sender = message.get("from")
                 if not isinstance(message_id, int) or not isinstance(sender, dict):
                     continue
                 key = (chat["id"], message_id)
@@ -1020,7 +1269,7 @@ class FakeTelegram:
     # ---- HTTP plumbing ---------------------------------------------------------------------
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
-        at = time.monotonic()
+        at = self._clock()
         sent_name = request.match_info["method"]
         method = self._canonical.get(sent_name.lower(), sent_name)
         try:
@@ -1034,12 +1283,20 @@ class FakeTelegram:
             bound = handler
 
             async def produce() -> Any:
-                return await bound(params)
+                # No await between the limit check and accept(), so concurrent sends can't
+                # both pass a nearly full window (handlers don't really suspend).
+                self._check_chat_access(method, params)
+                if method in SEND_METHODS:
+                    self._limits.check(self._chat(params)["id"], at)
+                result = await bound(params)
+                if method in SEND_METHODS:
+                    self._limits.accept(result["chat"]["id"], at)
+                return result
 
         return await self._serve(request, method, params, at, produce)
 
     async def _handle_download(self, request: web.Request) -> web.StreamResponse:
-        at = time.monotonic()
+        at = self._clock()
         path = request.match_info["path"]
 
         async def produce() -> _Download:
@@ -1123,6 +1380,39 @@ class FakeTelegram:
         if raw > 0:
             return {"id": raw, "type": "private"}
         return {"id": raw, "type": "supergroup", "title": f"Group {-raw}"}
+
+    def _check_chat_access(self, method: str, params: JsonDict) -> None:
+        """Refuse requests to a migrated group or a chat that blocked or kicked the bot, before
+        anything else about the request is looked at, as Telegram does."""
+        if method not in _CHAT_WRITE_METHODS and method not in _CHAT_READ_METHODS:
+            return
+        raw = params.get("chat_id")
+        chat_id = self._usernames.get(raw[1:]) if isinstance(raw, str) and raw[:1] == "@" else raw
+        if not isinstance(chat_id, int) or isinstance(chat_id, bool):
+            return
+        if chat_id in self._migrated:
+            raise _ApiError(
+                400,
+                f"Bad Request: {_MIGRATED}",
+                migrate_to_chat_id=self._migrated[chat_id],
+            )
+        if chat_id not in self._blocked:
+            return
+        if chat_id > 0:
+            if method in _CHAT_WRITE_METHODS:
+                raise _ApiError(403, "Forbidden: bot was blocked by the user")
+            return
+        kind = "group" if self._chats.get(chat_id, {}).get("type") == "group" else "supergroup"
+        raise _ApiError(403, f"Forbidden: bot was kicked from the {kind} chat")
+
+    def _user(self, user_id: int) -> JsonDict:
+        if user_id == self.bot_id:
+            return self.bot_user
+        return self._users.get(user_id) or {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": f"User {user_id}",
+        }
 
     def _new_message(self, chat: JsonDict) -> JsonDict:
         return {
@@ -1490,6 +1780,32 @@ class FakeTelegram:
             **chat,
         }
 
+    async def _get_chat_member(self, params: JsonDict) -> JsonDict:
+        chat = self._chat(params)
+        raw = params.get("user_id")
+        user_id = raw if isinstance(raw, int) and not isinstance(raw, bool) else 0
+        if user_id <= 0:
+            raise _bad_request("invalid user_id specified")
+        member = self._members.get((chat["id"], user_id))
+        if member is None:
+            # A private chat has two members: the user and the bot.
+            if chat["type"] == "private" and user_id not in (chat["id"], self.bot_id):
+                raise _bad_request("user not found")
+            member = {"status": "member"}
+        return {"user": self._user(user_id), **member}
+
+    async def _get_chat_administrators(self, params: JsonDict) -> list[JsonDict]:
+        chat = self._chat(params)
+        if chat["type"] == "private":
+            raise _bad_request("there are no administrators in the private chat")
+        found = [
+            {"user": self._user(user), **member}
+            for (chat_id, user), member in sorted(self._members.items())
+            if chat_id == chat["id"] and member["status"] in ("creator", "administrator")
+        ]
+        # Telegram lists the creator first.
+        return sorted(found, key=lambda member: member["status"] != "creator")
+
     async def _get_file(self, params: JsonDict) -> JsonDict:
         stored = self._files.get(str(params.get("file_id") or ""))
         if stored is None:
@@ -1502,6 +1818,15 @@ class FakeTelegram:
             "file_size": len(stored.content),
             "file_path": stored.file_path,
         }
+
+
+def _call_chat_id(call: ApiCall) -> Any:
+    """The chat a recorded call went to: from its result when it has one (a username resolved),
+    else as sent."""
+    result = call.result
+    if isinstance(result, dict) and isinstance(result.get("chat"), dict):
+        return result["chat"].get("id")
+    return call.params.get("chat_id")
 
 
 def texts(fake: FakeTelegram, chat_id: int) -> list[str]:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -134,3 +135,26 @@ async def post_update(
 def has(text: str) -> Callable[[dict[str, Any]], bool]:
     """A wait_for predicate: the sent text contains ``text``."""
     return lambda params: text in str(params.get("text", ""))
+
+
+@dataclass(frozen=True)
+class Replicas:
+    """Two webhook replicas on one database, healthy: their ports and processes."""
+
+    ports: tuple[int, int]
+    processes: tuple[asyncio.subprocess.Process, asyncio.subprocess.Process]
+
+
+@asynccontextmanager
+async def two_replicas(
+    fake: FakeTelegram, database_url: str, workdir: Path, **env: str
+) -> AsyncIterator[Replicas]:
+    """Replicas A and B (logs in ``a.log`` and ``b.log``), both healthy, with ``env`` added."""
+    ports = (free_port(), free_port())
+    envs = [webhook_env(fake, database_url, port) | env for port in ports]
+    async with (
+        bot_process(envs[0], workdir, workdir / "a.log") as replica_a,
+        bot_process(envs[1], workdir, workdir / "b.log") as replica_b,
+    ):
+        await asyncio.gather(*(wait_healthy(port) for port in ports))  # both seed at once
+        yield Replicas(ports, (replica_a, replica_b))

@@ -135,9 +135,15 @@ def inline_query(
 
 
 def callback_query(
-    data: str, *, user_id: int = USER_ID, chat_id: int | None = None
+    data: str,
+    *,
+    user_id: int = USER_ID,
+    chat_id: int | None = None,
+    origin: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    origin = bot_message("earlier answer", chat_id=chat_id if chat_id is not None else user_id)
+    """A button press under ``origin`` (the bot's message; a stand-in by default)."""
+    if origin is None:
+        origin = bot_message("earlier answer", chat_id=chat_id if chat_id is not None else user_id)
     return update(
         callback_query={
             "id": str(next(_message_ids)),

@@ -16,7 +16,7 @@ from store import create_db_engine, export_claims, import_claims, retract_claim
 from store.claims import BACKUP_CLAIM_FIELDS, ensure_meta
 from store.migrate import current_revision, upgrade
 
-HEAD = "0003"  # the newest migration: every database is brought to it
+HEAD = "0004"  # the newest migration: every database is brought to it
 
 
 def test_migrated_schema_equals_the_models_metadata(engine: Engine) -> None:
@@ -27,17 +27,23 @@ def test_migrated_schema_equals_the_models_metadata(engine: Engine) -> None:
 
 
 def test_upgrading_a_database_with_data_from_the_previous_revision_loses_nothing(
-    database_url: str,
+    database_url: str, tmp_path: Path
 ) -> None:
-    engine = create_db_engine(database_url, migrate=False)
-    upgrade(engine, "0001")
-    ensure_meta(engine=engine)
+    # The data is made with today's code, then restored as a backup (a restore writes only
+    # claims and audit records, which the first revision has).
+    current = create_db_engine(f"sqlite:///{tmp_path / 'current.db'}")
     import_claims(
-        engine=engine,
+        engine=current,
         document=document(claim_dict(key="kept-a"), claim_dict(key="kept-b", figure=[1, 2])),
         actor="cli",
     )
-    retract_claim(engine=engine, claim_id=2, reason="test", actor="42")
+    retract_claim(engine=current, claim_id=2, reason="test", actor="42")
+    backup = export_claims(engine=current)
+    current.dispose()
+    engine = create_db_engine(database_url, migrate=False)
+    upgrade(engine, "0001")
+    ensure_meta(engine=engine)
+    assert import_claims(engine=engine, document=backup, actor="cli").mode == "restored"
     before = export_claims(engine=engine)
     assert "ix_claim_status" not in {ix["name"] for ix in inspect(engine).get_indexes("claim")}
 
@@ -64,7 +70,21 @@ def test_a_database_made_before_migrations_existed_is_adopted_with_its_data(
         connection.execute(text("DROP INDEX ix_claim_status"))
         connection.execute(text("DROP INDEX ix_claim_date"))
     ensure_meta(engine=engine)
-    import_claims(engine=engine, document=document(claim_dict()), actor="cli")
+    backup = {
+        "format": "casualty-bot-backup",
+        "version": 1,
+        "claims": [
+            claim_dict()
+            | {
+                "id": 1,
+                "created_at": "2025-01-01T00:00:00+00:00",
+                "updated_at": "2025-01-01T00:00:00+00:00",
+                "updated_by": "cli",
+            }
+        ],
+        "audit": [],
+    }
+    import_claims(engine=engine, document=backup, actor="cli")  # restored: claims only
     engine.dispose()
 
     engine = create_db_engine(database_url)
