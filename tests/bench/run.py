@@ -22,6 +22,9 @@ b. Answers end to end: the real ``python -m bot run`` against the fake Bot API, 
 c. Peak RSS of the bot process at seed size and at the largest size.
 d. Import of the largest file through the CLI, the bot's start-up with it stored, and at seed
    size the time from spawning the process to the first answer.
+e. Fan-out (``fanout.py``): a claim change to ``--followers`` followers (10,000), at the seed
+   claims; with the limiter on against Telegram's 30 messages a second, and with it off
+   against b's echo bot; answer latency under a burst during a fan-out against without one.
 
 Where the bot's CPU goes: ``tests/bench/profile.py`` (py-spy over a burst).
 """
@@ -160,6 +163,12 @@ M_FIRST: Final = "start to first answer (s)"
 M_IMPORT: Final = "import via CLI (s)"
 M_STARTUP: Final = "start-up to commands (s)"
 M_READY: Final = "start-up to polling (s)"
+M_FANOUT_LIMITED: Final = "fan-out, limiter on (msg/s)"
+M_FANOUT_REFUSED: Final = "fan-out 429s / busiest 1 s"
+M_FANOUT_FREE: Final = "fan-out, limiter off (msg/s)"
+M_FANOUT_SENT: Final = "fan-out sent / duplicates"
+M_FANOUT_P50: Final = "answer p50 in fan-out (ms)"
+M_FANOUT_P99: Final = "answer p99 in fan-out (ms)"
 METRICS: Final = (
     M_SEARCH_P50,
     M_SEARCH_P99,
@@ -174,6 +183,12 @@ METRICS: Final = (
     M_IMPORT,
     M_STARTUP,
     M_READY,
+    M_FANOUT_LIMITED,
+    M_FANOUT_REFUSED,
+    M_FANOUT_FREE,
+    M_FANOUT_SENT,
+    M_FANOUT_P50,
+    M_FANOUT_P99,
 )
 HEADERS: Final = ("metric", "size", "ours", "baseline", "ratio", "target", "result")
 
@@ -691,6 +706,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, help="rounds of the search questions (50)")
     parser.add_argument("--seed", type=int, default=0, help="synthetic claims' random seed")
     parser.add_argument(
+        "--followers", type=int, help="followers of each fan-out (10 x --updates, <= 10,000)"
+    )
+    parser.add_argument(
+        "--fanout-database", choices=("sqlite", "postgresql"), default="sqlite",
+        help="the fan-out bots' store: SQLite files, or schemas on 127.0.0.1:5432",
+    )  # fmt: skip
+    parser.add_argument(
         "--quick",
         action="store_true",
         help=f"a developer run: only {TARGET_SIZE:,} claims and {QUICK_REPEAT} search rounds",
@@ -704,6 +726,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--sizes must be whole numbers separated by commas")
     if not args.sizes or min(args.sizes) < 1 or args.updates < 1 or args.repeat < 1:
         parser.error("--sizes, --updates and --repeat must be positive")
+    if args.followers is not None and args.followers < 2:
+        parser.error("--followers must be at least 2")
     return args
 
 
@@ -905,6 +929,25 @@ def import_largest(
     return row, database_url
 
 
+def fanout_part(
+    workdir: Path, args: argparse.Namespace, runs: BotRuns, notes: list[str]
+) -> list[Row]:
+    """Section e, against b's echo baseline."""
+    # Imported here: fanout.py builds on this module's helpers.
+    from bench.fanout import FanoutConfig, fanout_rows, fanout_section
+
+    config = FanoutConfig.of(
+        followers=args.followers,
+        quick=args.quick,
+        updates=args.updates,
+        database=args.fanout_database,
+    )
+    stats = asyncio.run(fanout_section(workdir, config))
+    notes.extend(stats.notes)
+    echo_rate = runs.echo.throughput.per_second if runs.echo is not None else math.nan
+    return fanout_rows(stats, echo_rate)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     sizes: list[int] = args.sizes
@@ -941,6 +984,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         gc.collect()
         runs = asyncio.run(bot_section(workdir, database_url, args.updates, notes))
         rows.extend(process_rows(runs, largest, import_row))
+        rows.extend(fanout_part(workdir, args, runs, notes))
 
     order = {metric: number for number, metric in enumerate(METRICS)}
     rows.sort(key=lambda row: order[row.metric])  # stable: within a metric, sizes keep order
@@ -949,7 +993,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Sizes {', '.join(f'{size:,}' for size in sizes)}; {args.repeat} search rounds of "
         f"{len(QUESTIONS)} questions; {args.updates} updates per bot at once. Baselines: a "
         "naive rapidfuzz WRatio scan (search), the fastest of several bare PTB echo bot "
-        "configurations (answers). TELEGRAM_RATE_LIMIT=false for both bots."
+        "configurations (answers). TELEGRAM_RATE_LIMIT=false for both bots. Fan-out rows: "
+        "size is followers, at the seed claims."
     )
     print()
     print(render(rows))
