@@ -121,6 +121,7 @@ async def _add_workers(application: BotApplication, deps: Deps) -> None:
             bot=bot,
             answerer=deps.answerer,
             settings=deps.settings,
+            busy=lambda: _answering(application),
         )
         deps.answerer.on_change.append(dispatcher.wake)  # this process's own writes
         heard.append(dispatcher.wake)
@@ -128,6 +129,12 @@ async def _add_workers(application: BotApplication, deps: Deps) -> None:
     listener = change_listener(deps.engine, heard)
     if listener is not None:  # PostgreSQL: other replicas' writes are heard as they commit
         deps.background.add("listener", listener.run)
+
+
+def _answering(application: BotApplication) -> bool:
+    """Whether updates are being handled or wait to be: the fan-out then steps back."""
+    in_flight = application.update_processor.current_concurrent_updates
+    return in_flight > 0 or application.update_queue.qsize() > 0
 
 
 def _delivery_bot(application: BotApplication, settings: Settings) -> ExtBot[Any]:

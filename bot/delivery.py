@@ -15,7 +15,7 @@ import logging
 import os
 import socket
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Final
@@ -159,9 +159,19 @@ class Dispatcher:
     rate limiter as background requests, which leave room for answers to questions.
     """
 
-    def __init__(self, *, engine: Engine, bot: Bot, answerer: Answerer, settings: Settings) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        bot: Bot,
+        answerer: Answerer,
+        settings: Settings,
+        busy: Callable[[], bool] = lambda: False,
+    ) -> None:
         self._engine = engine
         self._bot = bot
+        self._busy = busy  # whether questions are being answered: then one send at a time
+        self._narrow = asyncio.Lock()
         self._settings = settings
         self._planner = Planner(engine=engine, answerer=answerer)
         self._owner = replica_name()
@@ -231,7 +241,11 @@ class Dispatcher:
                 if self._paused_until > asyncio.get_running_loop().time():
                     await self._put_back(delivery, 0.0)
                     return
-                outcome = await self._deliver(delivery, subscriptions, found)
+                if self._busy():  # answers first: the event loop is theirs while they wait
+                    async with self._narrow:
+                        outcome = await self._deliver(delivery, subscriptions, found)
+                else:
+                    outcome = await self._deliver(delivery, subscriptions, found)
                 if outcome.wait:
                     loop_time = asyncio.get_running_loop().time()
                     self._paused_until = max(self._paused_until, loop_time + outcome.wait)

@@ -148,8 +148,11 @@ def expand_changes(*, engine: Engine, plan: Planner, limit: int = 500) -> int:
         ]
         if not changes:
             return 0
+        owed: dict[int, list[Planned]] = {change.id: [] for change in changes}
         for planned in plan(changes):
-            _owe(session, planned)
+            owed[planned.change.id].append(planned)
+        for change in changes:  # in order: a later change folds into an earlier one's rows
+            _owe(session, change, owed[change.id])
         session.execute(
             update(ClaimChange)
             .where(col(ClaimChange.id).in_([change.id for change in changes]))
@@ -159,36 +162,50 @@ def expand_changes(*, engine: Engine, plan: Planner, limit: int = 500) -> int:
         return len(changes)
 
 
-def _owe(session: Session, planned: Planned) -> None:
-    """Write one delivery, or fold it into the one already waiting for the same claim."""
-    change = planned.change
+def _owe(session: Session, change: PendingChange, owed: Sequence[Planned]) -> None:
+    """Write the deliveries one change calls for, folding each into the one already waiting
+    for the same subscription and claim; new rows go in bulk (a fan-out may be 10,000)."""
     kind = DELIVERY_KIND[change.kind]
-    waiting = session.exec(
-        select(Delivery).where(
-            col(Delivery.subscription_id) == planned.subscription_id,
-            col(Delivery.claim_id) == change.claim_id,
-            col(Delivery.status) == "pending",
-        )
-    ).first()
-    if waiting is None:
-        session.add(
-            Delivery(
-                subscription_id=planned.subscription_id,
-                chat_id=planned.chat_id,
-                claim_id=change.claim_id,
-                change_id=change.id,
-                kind=kind,
-                before=change.before,
-                previous_claim_id=planned.previous_claim_id,
+    for start in range(0, len(owed), _BATCH):
+        chunk = owed[start : start + _BATCH]
+        waiting = {
+            row.subscription_id: row
+            for row in session.exec(
+                select(Delivery).where(
+                    col(Delivery.claim_id) == change.claim_id,
+                    col(Delivery.status) == "pending",
+                    col(Delivery.subscription_id).in_([p.subscription_id for p in chunk]),
+                )
             )
-        )
-        session.flush()  # a second change to the same claim in this batch folds into it
-        return
-    waiting.kind = fold_kind(waiting.kind, kind)
-    waiting.change_id = change.id
-    waiting.before = change.before | waiting.before  # what the follower last saw wins
-    waiting.previous_claim_id = planned.previous_claim_id or waiting.previous_claim_id
-    session.add(waiting)
+        }
+        for planned in chunk:
+            row = waiting.get(planned.subscription_id)
+            if row is not None:
+                row.kind = fold_kind(row.kind, kind)
+                row.change_id = change.id
+                row.before = change.before | row.before  # what the follower last saw wins
+                row.previous_claim_id = planned.previous_claim_id or row.previous_claim_id
+                session.add(row)
+        now = utcnow()
+        new = [
+            {
+                "subscription_id": planned.subscription_id,
+                "chat_id": planned.chat_id,
+                "claim_id": change.claim_id,
+                "change_id": change.id,
+                "kind": kind,
+                "before": change.before,
+                "previous_claim_id": planned.previous_claim_id,
+                "status": "pending",
+                "attempts": 0,
+                "available_at": now,
+                "created_at": now,
+            }
+            for planned in chunk
+            if planned.subscription_id not in waiting
+        ]
+        if new:
+            session.execute(insert(_DELIVERIES), new)
     session.flush()
 
 
