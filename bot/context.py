@@ -8,6 +8,7 @@ chat from crowding out the others.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import re
@@ -28,6 +29,7 @@ from bot.drafting import DraftsService
 from bot.i18n import Locale, get_locale
 from bot.limits import FloodGuard
 from bot.render import fit_message
+from bot.search import ClaimIndex, SearchResult, UncachedError
 from bot.security import Verdict
 from bot.service import Answerer, ClaimsService
 
@@ -190,3 +192,24 @@ async def _tell(update: Update, text: str) -> None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_message is not None:
         await reply(update.effective_message, text, do_quote=True)
+
+
+async def current_index(context: BotContext) -> ClaimIndex:
+    """The index; a worker thread only when a check of the store's revision is due."""
+    answerer = context.deps.answerer
+    index = answerer.fresh()
+    return index if index is not None else await asyncio.to_thread(answerer.index)
+
+
+async def search_index(index: ClaimIndex, question: str) -> SearchResult:
+    """Rank on the event loop; fetch claims not cached yet (a store read) in a worker thread."""
+    try:
+        return index.search(question, fetch=False)
+    except UncachedError:
+        return await asyncio.to_thread(index.search, question)
+
+
+async def ask(context: BotContext, question: str) -> SearchResult:
+    # Ranking is a millisecond of CPU at most, cheaper on the event loop than a thread hop
+    # (which also makes the other updates wait for the GIL); only store reads are threaded.
+    return await search_index(await current_index(context), question)

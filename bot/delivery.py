@@ -34,6 +34,7 @@ from telegram.ext import ExtBot
 
 from bot.config import Settings
 from bot.i18n import get_locale
+from bot.limits import retry_after_seconds
 from bot.render import HTML
 from bot.render_follow import render_notification
 from bot.search import ClaimIndex
@@ -280,7 +281,7 @@ class Dispatcher:
         try:
             await self._bot.send_message(chat_id, text, **args)
         except RetryAfter as exc:
-            wait = _seconds(exc.retry_after)
+            wait = retry_after_seconds(exc)
             log.warning("delivery %s: Telegram asks to wait %.0fs", delivery.id, wait)
             await self._put_back(delivery, wait, "429", attempt=False)
             return Outcome(wait=wait)
@@ -336,7 +337,3 @@ class Dispatcher:
 def backoff_seconds(attempts: int) -> float:
     """Seconds before the next try after ``attempts`` failed ones: 1, 2, 4 ... up to 5 min."""
     return float(min(2.0**attempts, MAX_BACKOFF_SECONDS))
-
-
-def _seconds(retry_after: int | timedelta) -> float:
-    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)

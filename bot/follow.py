@@ -16,6 +16,7 @@ from bot.context import (
     BotContext,
     actor_of,
     args_text,
+    ask,
     chat_admins_only,
     message_of,
     question_from,
@@ -83,8 +84,7 @@ async def _follow(
 async def _followed_text(
     context: BotContext, subscription: SubscriptionPublic, loc: Locale, *, new: bool
 ) -> str:
-    index = await asyncio.to_thread(context.deps.answerer.index)
-    result = await asyncio.to_thread(index.search, subscription.topic)
+    result = await ask(context, subscription.topic)
     return render_followed(subscription, result, HTML, loc, new=new)
 
 

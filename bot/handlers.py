@@ -37,12 +37,15 @@ from bot.context import (
     actor_of,
     admin_only,
     args_text,
+    ask,
+    current_index,
     flood_limited,
     is_admin,
     message_of,
     question_from,
     reader_locale,
     reply,
+    search_index,
 )
 from bot.follow import follow_keyboard, with_follow
 from bot.i18n import Locale
@@ -66,7 +69,7 @@ from bot.render import (
     suggestion_label,
     what_is_counted,
 )
-from bot.search import ClaimIndex, SearchResult, UncachedError
+from bot.search import ClaimIndex, SearchResult
 from bot.security import sign_callback, verify_callback
 from store import (
     EDITABLE_FIELDS,
@@ -137,27 +140,6 @@ def _claims_link(bot_username: str, claim_ids: list[int]) -> str | None:
     return f"https://t.me/{bot_username}?start={payload}" if payload != "c" else None
 
 
-async def _current_index(context: BotContext) -> ClaimIndex:
-    """The index; a worker thread only when a check of the store's revision is due."""
-    answerer = context.deps.answerer
-    index = answerer.fresh()
-    return index if index is not None else await asyncio.to_thread(answerer.index)
-
-
-async def _search(index: ClaimIndex, question: str) -> SearchResult:
-    """Rank on the event loop; fetch claims not cached yet (a store read) in a worker thread."""
-    try:
-        return index.search(question, fetch=False)
-    except UncachedError:
-        return await asyncio.to_thread(index.search, question)
-
-
-async def _ask(context: BotContext, question: str) -> SearchResult:
-    # Ranking is a millisecond of CPU at most, cheaper on the event loop than a thread hop
-    # (which also makes the other updates wait for the GIL); only store reads are threaded.
-    return await _search(await _current_index(context), question)
-
-
 def _ask_usage(loc: Locale) -> str:
     return loc._(c.ASK_USAGE).format(example=HTML.esc(loc._(c.EXAMPLE_QUESTIONS[0])))
 
@@ -224,7 +206,7 @@ async def ask_command(update: Update, context: BotContext) -> None:
 async def _answer_in_private(
     message: Message, context: BotContext, loc: Locale, question: str
 ) -> None:
-    result = await _ask(context, question)
+    result = await ask(context, question)
     comparison = await _comparison_asked(context, result)
     if comparison is not None:
         await reply(message, render_comparison(comparison, HTML, loc))
@@ -241,7 +223,7 @@ async def _comparison_asked(context: BotContext, result: SearchResult) -> Compar
     """The comparison a question asks for ("compare the estimates"), if it asks for one."""
     if not asks_to_compare(result):
         return None
-    index = await _current_index(context)
+    index = await current_index(context)
     return await asyncio.to_thread(comparison_of, index, result)
 
 
@@ -250,7 +232,7 @@ async def _answer_in_group(message: Message, context: BotContext, loc: Locale) -
     if not question:
         await reply(message, _ask_usage(loc), do_quote=True)
         return
-    result = await _ask(context, question)
+    result = await ask(context, question)
     comparison = await _comparison_asked(context, result)
     if comparison is not None:
         await _reply_with_comparison(message, context, loc, comparison)
@@ -350,8 +332,8 @@ async def answer_inline(update: Update, context: BotContext) -> None:
         return
     text = query.query.strip()
     loc = reader_locale(update)
-    index = await _current_index(context)
-    result = await _search(index, text) if text else None
+    index = await current_index(context)
+    result = await search_index(index, text) if text else None
     if result is not None and not result.answered:
         results = [_inline_no_claim(result, text, loc)]
     else:

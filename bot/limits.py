@@ -463,7 +463,7 @@ class SharedRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 if rate_limited == self._max_retries:
                     raise
                 rate_limited += 1
-                await self._pause(_retry_after(exc) + 0.1, endpoint)
+                await self._pause(retry_after_seconds(exc) + 0.1, endpoint)
             except (TimedOut, BadRequest):
                 raise  # a timeout may have been delivered; a 400 will fail again as it did
             except NetworkError as exc:
@@ -539,7 +539,7 @@ class SharedRateLimiter(BaseRateLimiter[dict[str, Any]]):
         return False, start, count
 
 
-def _retry_after(exc: RetryAfter) -> float:
+def retry_after_seconds(exc: RetryAfter) -> float:
     # The private timedelta, as PTB's own limiter reads it: the public one warns in PTB 22.
     return exc._retry_after.total_seconds()
 
