@@ -40,9 +40,14 @@ COPY seed_claims.json /app/seed_claims.json
 # The SQLite database lives on the volume; PostgreSQL deployments override DATABASE_URL.
 ENV DATABASE_URL=sqlite:////data/casualties.db \
     SEED_FILE=/app/seed_claims.json \
+    XDG_CACHE_HOME=/opt/cache \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH
+
+# The common-word hashes (bot/common_words.py), made once here: no container needs the child
+# process that reads wordfreq's lists, and none holds the lists.
+RUN python -m bot.common_words
 
 # Declared after the chown so a fresh named volume starts out owned by the bot's user.
 VOLUME /data

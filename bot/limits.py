@@ -13,13 +13,14 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, Final, TypeVar, cast
 
 from limits import RateLimitItemPerSecond
 from limits.errors import StorageError
-from limits.storage import MemoryStorage, MovingWindowSupport, RedisStorage, Storage
+from limits.storage import MovingWindowSupport, RedisStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy import Float, Table, delete, func, insert, literal, literal_column, select, text
 from sqlalchemy.engine import Connection, Engine
@@ -46,7 +47,9 @@ OVERALL_KEY: Final = "telegram/all"
 OVERALL_WINDOW: Final = 1
 GROUP_WINDOW: Final = 60
 MIN_WAIT_SECONDS: Final = 0.01  # never poll a full window faster than this
-JITTER_SECONDS: Final = 0.02  # how much later than its count a send may reach Telegram
+JITTER_SECONDS: Final = 0.02  # how much later than its count a send may reach Telegram, at least
+MAX_LATENESS_SECONDS: Final = 0.5  # the most a window is padded for slow sends
+LATENESS_SAMPLES: Final = 64  # recent sends whose lateness the padding covers
 RETRY_BACKOFF_SECONDS: Final = 0.5  # first pause before retrying a failed request; doubles
 
 T = TypeVar("T")
@@ -247,6 +250,113 @@ class SqlStorage(Storage, MovingWindowSupport):
         log.debug("rate limits: pruned %s stale hits", gone)
 
 
+# --- a moving window in this process ----------------------------------------------------------
+
+
+class LocalStorage(Storage, MovingWindowSupport):
+    """A ``limits`` moving window in this process's memory, for SQLite (one process answers).
+
+    The library's own MemoryStorage sweeps every key from a new thread every 10 ms while hits
+    arrive; with a key per user that sweep cost more CPU than answering did. Here a key's
+    stale hits go as the key is used, and every idle key now and then, as in ``SqlStorage``.
+    """
+
+    STORAGE_SCHEME = None  # built directly, never from a URI
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self._hits: dict[str, deque[float]] = {}  # per key, oldest first
+        self._windows: dict[str, int] = {}  # each key's window, for get() and get_expiry()
+        self._counters: dict[str, tuple[int, float]] = {}  # incr()'s: count, when it expires
+        self._lock = threading.Lock()  # the limiter may be called from worker threads
+        self._pruned_at = time.time()
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return ValueError  # nothing here does I/O
+
+    def _fresh(self, key: str, window: int, now: float) -> deque[float]:
+        """The key's hits inside its window (stored, so that a new hit can join them)."""
+        self._windows[key] = window
+        hits = self._hits.setdefault(key, deque())
+        while hits and hits[0] <= now - window:
+            hits.popleft()
+        return hits
+
+    def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        if amount > limit:
+            return False
+        now = time.time()
+        with self._lock:
+            hits = self._fresh(key, expiry, now)
+            taken = len(hits) + amount <= limit
+            if taken:
+                hits.extend([now] * amount)
+            self._prune(now)
+        return taken
+
+    def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
+        """When the window of the key's ``limit`` newest hits began, and how many there are."""
+        now = time.time()
+        with self._lock:
+            hits = self._fresh(key, expiry, now)
+            count = min(limit, len(hits))
+            return (hits[-count] if count else now), count
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        with self._lock:
+            count, expires = self._counters.get(key, (0, now + expiry))
+            if expires <= now:
+                count, expires = 0, now + expiry
+            self._counters[key] = (count + amount, expires)
+            return count + amount
+
+    def get(self, key: str) -> int:
+        now = time.time()
+        with self._lock:
+            if key in self._hits:
+                return len(self._fresh(key, self._windows[key], now))
+            count, expires = self._counters.get(key, (0, now))
+            return count if expires > now else 0
+
+    def get_expiry(self, key: str) -> float:
+        """When the key's oldest hit in its window leaves it (now, for a key with none)."""
+        now = time.time()
+        with self._lock:
+            if key in self._hits:
+                hits = self._fresh(key, self._windows[key], now)
+                return hits[0] + self._windows[key] if hits else now
+            return self._counters.get(key, (0, now))[1]
+
+    def check(self) -> bool:
+        return True
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            for keyed in (self._hits, self._windows, self._counters):
+                keyed.pop(key, None)
+
+    def reset(self) -> int | None:
+        with self._lock:
+            count = len(self._hits) + len(self._counters)
+            for keyed in (self._hits, self._windows, self._counters):
+                keyed.clear()
+        return count
+
+    def _prune(self, now: float) -> None:
+        """Now and then, the keys whose every hit has left its window (the lock is held)."""
+        if now - self._pruned_at < PRUNE_EVERY_SECONDS:
+            return
+        self._pruned_at = now
+        for key in [
+            k for k, hits in self._hits.items() if not hits or hits[-1] <= now - self._windows[k]
+        ]:
+            del self._hits[key], self._windows[key]
+        for key in [k for k, (_, expires) in self._counters.items() if expires <= now]:
+            del self._counters[key]
+
+
 def shared_storage(settings: Settings, engine: Engine) -> Storage:
     """Where the replicas count together: Redis if set, else PostgreSQL, else this process."""
     if settings.redis_url is not None:
@@ -260,12 +370,12 @@ def shared_storage(settings: Settings, engine: Engine) -> Storage:
         )
     if engine.dialect.name == "postgresql":
         return SqlStorage(engine, wrap_exceptions=True)
-    return MemoryStorage()  # SQLite: one process answers
+    return LocalStorage()  # SQLite: one process answers
 
 
 async def _run(storage: Storage, call: Callable[[], T]) -> T:
     """A storage call: off the event loop when it does I/O, directly in memory."""
-    if isinstance(storage, MemoryStorage):
+    if isinstance(storage, LocalStorage):
         return call()
     return await asyncio.to_thread(call)
 
@@ -377,6 +487,23 @@ def _group_of(chat_id: Any) -> str | None:
     return str(number) if number < 0 else None
 
 
+class _Lateness:
+    """How late sends reach Telegram after their entry is taken: at most the time from the
+    entry to the reply (a queue for a connection, the request itself). Windows are padded by
+    the longest of the recent sends, so that sends counted a window apart also arrive a window
+    apart, on a busy host or a slow network as on a quiet one."""
+
+    def __init__(self) -> None:
+        self._recent: deque[float] = deque(maxlen=LATENESS_SAMPLES)
+
+    def record(self, seconds: float) -> None:
+        self._recent.append(seconds)
+
+    def padding(self) -> float:
+        longest = max(self._recent, default=0.0)
+        return min(MAX_LATENESS_SECONDS, max(JITTER_SECONDS, longest))
+
+
 class _Turns:
     """One waiter per key at a time in this process, so that a full window is polled by one
     request per replica, not by every request waiting for it; later ones queue in order."""
@@ -433,6 +560,7 @@ class SharedRateLimiter(BaseRateLimiter[dict[str, Any]]):
         self._group = group_messages_per_minute
         self._max_retries = max_retries
         self._turns = _Turns()
+        self._lateness = _Lateness()
         self._paused_until = 0.0  # loop time; after a 429, this process sends nothing until then
 
     async def initialize(self) -> None:
@@ -452,13 +580,13 @@ class SharedRateLimiter(BaseRateLimiter[dict[str, Any]]):
     ) -> Result:
         background = bool(rate_limit_args and rate_limit_args.get("background"))
         if background:
-            await self._admit(data, background=True)
-            return await callback(*args, **kwargs)
+            since = await self._admit(data, background=True)
+            return await self._timed(callback(*args, **kwargs), since)
         delay, rate_limited, failed = RETRY_BACKOFF_SECONDS, 0, 0
         while True:
-            await self._admit(data, background=False)
+            since = await self._admit(data, background=False)
             try:
-                return await callback(*args, **kwargs)
+                return await self._timed(callback(*args, **kwargs), since)
             except RetryAfter as exc:
                 if rate_limited == self._max_retries:
                     raise
@@ -474,50 +602,66 @@ class SharedRateLimiter(BaseRateLimiter[dict[str, Any]]):
                 await asyncio.sleep(delay)
                 delay *= 2
 
+    async def _timed(self, request: Coroutine[Any, Any, Result], since: float | None) -> Result:
+        """Run a request that was just admitted; for a send the limits counted (``since`` its
+        entry was taken), learn how late it may have reached Telegram."""
+        try:
+            return await request
+        finally:
+            if since is not None:
+                self._lateness.record(time.monotonic() - since)
+
     async def _pause(self, seconds: float, endpoint: str) -> None:
         log.info("%s: Telegram asks to wait; retrying after %.1fs", endpoint, seconds)
         loop = asyncio.get_running_loop()
         self._paused_until = max(self._paused_until, loop.time() + seconds)
         await asyncio.sleep(seconds)
 
-    async def _admit(self, data: dict[str, Any], *, background: bool) -> None:
-        """Wait for a pause to end and for room under every limit the request counts against."""
+    async def _admit(self, data: dict[str, Any], *, background: bool) -> float | None:
+        """Wait for a pause to end and for room under every limit the request counts against;
+        for a send to a chat, when (monotonic) its first entry began to be taken."""
         loop = asyncio.get_running_loop()
         paused = self._paused_until - loop.time()
         if paused > 0:  # another request here was told to wait: so is this one
             await asyncio.sleep(paused)
         chat_id = data.get("chat_id")
         if chat_id is None:
-            return  # not a send to a chat: getUpdates, answerCallbackQuery, setMyCommands...
+            return None  # not a send to a chat: getUpdates, answerCallbackQuery, setMyCommands...
         group = _group_of(chat_id)
+        taken: list[float] = []
         try:
             # The group first: a slot taken there is used as soon as the overall key has room.
             if group is not None:
                 limit = headroom(self._group) if background else self._group
-                await self._take(f"telegram/group/{group}", limit, GROUP_WINDOW, background)
+                key = f"telegram/group/{group}"
+                taken.append(await self._take(key, limit, GROUP_WINDOW, background))
             limit = headroom(self._overall) if background else self._overall
-            await self._take(OVERALL_KEY, limit, OVERALL_WINDOW, background)
+            taken.append(await self._take(OVERALL_KEY, limit, OVERALL_WINDOW, background))
         except StorageError as exc:
             # Telegram's 429s are still retried; silence would be worse than going over.
             log.warning("send limits unavailable, sending anyway: %s", exc)
+        return min(taken, default=time.monotonic())
 
-    async def _take(self, key: str, limit: int, window: int, background: bool) -> None:
-        """One entry under ``key``, waiting for the window to free when it is full.
+    async def _take(self, key: str, limit: int, window: int, background: bool) -> float:
+        """One entry under ``key``, waiting for the window to free when it is full; when
+        (monotonic) the attempt that took it began, since the entry is stamped after that.
 
         Room is looked for over a window a little longer than Telegram's: a send counts from
-        when its entry is taken, but reaches Telegram a little later (the event loop, a
-        connection), and the one that replaces it may be quicker. Measured: with 1 s exactly,
-        the fake Bot API saw 30 sends of a limit of 29 in some second, and refused some.
+        when its entry is taken, but reaches Telegram later (the event loop, a connection), and
+        the one that replaces it may be quicker. Measured: with 1 s exactly, the fake Bot API
+        saw 30 sends of a limit of 29 in some second; with a fixed 20 ms more, 12 of 10 on a
+        busy machine. So the padding is the lateness of recent sends (``_Lateness``).
         """
-        padded: Any = window + JITTER_SECONDS  # the storages all read it as a float
         async with self._turns.turn(key, background):
             while True:
                 if background and self._turns.answers_waiting(key):
                     await asyncio.sleep(MIN_WAIT_SECONDS)  # this replica's answers go first
                     continue
+                padded: Any = window + self._lateness.padding()  # the storages read a float
+                tried = time.monotonic()
                 taken, start, count = await self._try(key, limit, window, padded)
                 if taken:
-                    return
+                    return tried
                 wait = start + padded - _now(self._storage) if count >= limit else 0.0
                 await asyncio.sleep(min(max(wait, MIN_WAIT_SECONDS), window))
 

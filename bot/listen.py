@@ -15,8 +15,6 @@ from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from typing import Final
 
-import psycopg
-from psycopg.conninfo import make_conninfo
 from sqlalchemy.engine import URL, Engine
 
 from store import CHANGES_CHANNEL
@@ -54,6 +52,8 @@ def libpq_dsn(url: URL) -> str:
         "dbname": url.database,
         "connect_timeout": CONNECT_TIMEOUT_SECONDS,
     }
+    from psycopg.conninfo import make_conninfo  # psycopg (9 MB) only where there is NOTIFY
+
     return make_conninfo("", **(params | KEEPALIVES | query))
 
 
@@ -79,6 +79,8 @@ class ChangeListener:
 
     async def run(self) -> None:
         """Listen until cancelled, reconnecting with backoff whenever the connection drops."""
+        import psycopg  # here: SQLite never listens, and never pays for the import
+
         delay = FIRST_RETRY_SECONDS
         lost = False
         while True:

@@ -107,6 +107,13 @@ def source_line(claim: ClaimPublic, loc: Locale = EN) -> str:
     return f"{sources(claim, loc)} · {loc.date(claim.date)}"
 
 
+# Answers repeat the same few claims, and the index hands out the same claim objects until the
+# store changes; so each is rendered once per object, style, language and form. The entry holds
+# its claims, so an id is never reused while cached; a changed or copied claim is a new object.
+RENDERS_KEPT: Final = 4096
+_rendered: dict[tuple[object, ...], tuple[ClaimPublic, ClaimPublic | None, str]] = {}
+
+
 def render_claim(
     claim: ClaimPublic,
     style: Style,
@@ -118,6 +125,25 @@ def render_claim(
 ) -> str:
     """A claim in full: figure, what it counts, sources, date, caveats, and any newer figure
     (and its id, once ``stored``)."""
+    key = (id(claim), id(newer), style, loc.lang, max_caveats, stored)
+    cached = _rendered.get(key)
+    if cached is not None and cached[0] is claim and cached[1] is newer:
+        return cached[2]
+    if len(_rendered) >= RENDERS_KEPT:
+        _rendered.clear()
+    text = _render_claim(claim, style, loc, newer, max_caveats, stored)
+    _rendered[key] = (claim, newer, text)
+    return text
+
+
+def _render_claim(
+    claim: ClaimPublic,
+    style: Style,
+    loc: Locale,
+    newer: ClaimPublic | None,
+    max_caveats: int | None,
+    stored: bool,
+) -> str:
     figure = _capitalised(format_figure(claim, loc))
     lines = [f"{style.bold(figure)} {style.esc(describe(claim, loc))}"]
     if claim.status == "retracted":

@@ -18,6 +18,7 @@ import pymorphy3
 import Stemmer
 from anyascii import anyascii
 
+from bot.common_words import is_common
 from bot.vocabulary import VOCABULARY, Number
 
 # Words keep inner apostrophes (Ukrainian "в'єтнам"); numbers keep their separators for now.
@@ -124,20 +125,12 @@ def raw_tokens(text: str) -> list[str]:
     return _raw_tokens(text)
 
 
-# A word seen less often than this (Zipf scale: 3 is once per million words) reads as a name.
-NAME_ZIPF: Final = 3.0
-
-
 @lru_cache(maxsize=100_000)
 def looks_like_name(word: str, lang: str) -> bool:
     """Whether a word, as written, is rare enough in its language to be a name ("Kofman",
-    "Tigray") rather than an ordinary word ("siege", "облога")."""
-    # Imported on first use: the frequency lists take a while to load, and only the reader
-    # of questions needs them.
-    from wordfreq import zipf_frequency
-
-    # The small lists hold every word at or above the threshold, in a fifth of the memory.
-    return word.isalpha() and zipf_frequency(word, lang, wordlist="small") < NAME_ZIPF
+    "Tigray") rather than an ordinary word ("siege", "облога"): it is not among the words
+    wordfreq sees at least once per million (Zipf 3)."""
+    return word.isalpha() and not is_common(word, lang)
 
 
 def tokenize(text: str, *, lang: str | None = None) -> list[str]:

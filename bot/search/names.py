@@ -32,6 +32,10 @@ SKELETON_CUTOFF: Final = 70.0
 _VOWELS: Final = re.compile(r"[aeiouy]")
 LOOKUP_CACHE: Final = 4_096  # fuzzy look-ups kept per index: questions repeat their words
 Mask = npt.NDArray[np.bool_]
+# Profile positions, sorted: a common word ("ministry") is in tens of thousands of profiles,
+# which cost 4 bytes each here and about 40 in a frozenset of ints.
+Positions = npt.NDArray[np.int32]
+_NONE: Final[Positions] = np.empty(0, np.int32)
 
 
 class Field(StrEnum):
@@ -77,26 +81,27 @@ class _FieldNames:
     """One field's words (by transliteration key) and names of several words, each with
     the profiles whose field holds it."""
 
-    by_key: dict[str, frozenset[int]]
+    by_key: dict[str, Positions]
     keys: list[str]  # sorted, for fuzzy look-ups
-    by_phrase: dict[str, frozenset[int]]
+    by_phrase: dict[str, Positions]
     longest: int  # words in the longest phrase
     by_skeleton: dict[str, tuple[str, ...]]
-    _looked_up: dict[str, frozenset[int]] = field(default_factory=dict)  # fuzzy, per token
+    _looked_up: dict[str, Positions] = field(default_factory=dict)  # fuzzy, per token
 
     @classmethod
     def of(cls, texts: Iterable[tuple[int, Sequence[str]]]) -> _FieldNames:
-        found: dict[str, set[int]] = {}
-        phrases: dict[str, set[int]] = {}
+        # Lists, not sets: each profile comes once, in order, so every list is sorted already.
+        found: dict[str, list[int]] = {}
+        phrases: dict[str, list[int]] = {}
         for profile, parts in texts:
             for key in frozenset().union(*map(name_keys, parts)):
-                found.setdefault(key, set()).add(profile)
+                found.setdefault(key, []).append(profile)
             for phrase in frozenset().union(*map(name_phrases, parts)):
-                phrases.setdefault(phrase, set()).add(profile)
+                phrases.setdefault(phrase, []).append(profile)
         return cls(
-            {key: frozenset(p) for key, p in found.items()},
+            {key: np.array(p, np.int32) for key, p in found.items()},
             sorted(found),
-            {phrase: frozenset(p) for phrase, p in phrases.items()},
+            {phrase: np.array(p, np.int32) for phrase, p in phrases.items()},
             max((len(phrase.split()) for phrase in phrases), default=0),
             _skeletons(found),
         )
@@ -109,13 +114,13 @@ class _FieldNames:
                 return phrase
         return None
 
-    def profiles(self, token: str) -> frozenset[int]:
+    def profiles(self, token: str) -> Positions:
         if " " in token:
-            return self.by_phrase.get(token, frozenset())
+            return self.by_phrase.get(token, _NONE)
         key = translit_key(token)
         exact = self.by_key.get(key)
         if exact is not None or len(key) < MIN_SKELETON_KEY:
-            return exact or frozenset()
+            return _NONE if exact is None else exact
         found = self._looked_up.get(key)
         if found is None:
             if len(self._looked_up) >= LOOKUP_CACHE:
@@ -127,7 +132,7 @@ class _FieldNames:
                 if len(key) >= MIN_FUZZY_KEY
                 else None
             ) or self._by_ear(key)
-            found = self._looked_up[key] = self.by_key[best[0]] if best else frozenset()
+            found = self._looked_up[key] = self.by_key[best[0]] if best else _NONE
         return found
 
     def _by_ear(self, key: str) -> tuple[str, float, int] | None:
@@ -175,10 +180,9 @@ class Names:
         return translit_key(token) in self._claimant_keys
 
     def knows(self, field: Field, token: str) -> bool:
-        return bool(self._fields[field].profiles(token))
+        return len(self._fields[field].profiles(token)) > 0
 
     def claims(self, field: Field, token: str) -> Mask:
         """Which claims name ``token`` in ``field``."""
-        profiles = np.fromiter(self._fields[field].profiles(token), np.int32)
-        found: Mask = np.isin(self._profile_of, profiles)
+        found: Mask = np.isin(self._profile_of, self._fields[field].profiles(token))
         return found

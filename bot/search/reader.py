@@ -60,6 +60,9 @@ NEGATION_REACH: Final = 3  # tokens before a phrase in which a negation applies 
 _US_RE: Final = re.compile(r"\bU\.?S\.?A?\b")
 
 
+CORRECTIONS_KEPT: Final = 50_000  # per index: about 10 MB at most
+
+
 class Speller:
     """Corrects unknown words to known ones: a typo, or Russian/Ukrainian typed in Latin.
 
@@ -79,9 +82,18 @@ class Speller:
             translit_key(word): word for word in sorted(self.known) if CYRILLIC.search(word)
         }
         self._translit_keys = sorted(self._translit)
+        self._corrected: dict[str, str] = {}  # words recur from question to question
 
     def correct(self, token: str) -> str:
         """A known word for an unknown one, or the token as it is."""
+        corrected = self._corrected.get(token)
+        if corrected is None:
+            if len(self._corrected) >= CORRECTIONS_KEPT:  # a flood of nonsense stays bounded
+                self._corrected.clear()
+            corrected = self._corrected[token] = self._correct(token)
+        return corrected
+
+    def _correct(self, token: str) -> str:
         if token in self.known or not token.isalpha() or len(token) < 3:
             return token
         if CYRILLIC.search(token):

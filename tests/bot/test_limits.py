@@ -15,18 +15,25 @@ import pytest
 from conftest import TOKEN, postgres_schema
 from helpers.fake_telegram import FakeTelegram
 from helpers.processes import free_port
-from limits.storage import MemoryStorage, MovingWindowSupport, RedisStorage, Storage
+from limits.storage import MovingWindowSupport, RedisStorage, Storage
 from pydantic import SecretStr
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.config import load_settings
 from bot.limits import (
+    JITTER_SECONDS,
+    LATENESS_SAMPLES,
+    MAX_LATENESS_SECONDS,
+    PRUNE_EVERY_SECONDS,
     FloodGuard,
+    LocalStorage,
     SharedRateLimiter,
     SqlStorage,
+    _Lateness,
     build_flood_guards,
     build_rate_limiter,
     headroom,
@@ -57,7 +64,7 @@ def replicas(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MakeSto
         return make
 
     if request.param == "memory":
-        memory = MemoryStorage()
+        memory = LocalStorage()
         yield lambda: memory
     elif request.param == "sqlite":
         yield sql(f"sqlite:///{tmp_path / 'limits.db'}")
@@ -143,12 +150,29 @@ def test_the_sql_storage_counts_clears_and_prunes_what_no_window_needs(
     engine.dispose()
 
 
+def test_the_local_storage_forgets_users_whose_window_passed_and_starts_no_threads(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    storage = LocalStorage()
+    threads = threading.active_count()
+    assert all(storage.acquire_entry(f"user/{n}", 5, 60) for n in range(2000))
+    assert threading.active_count() == threads  # no sweeper thread per hit, as limits' has
+    assert storage.get("user/7") == 1
+    assert [storage.incr("n", 60) for _ in range(3)] == [1, 2, 3]
+    assert time.time() + 59 < storage.get_expiry("n") <= time.time() + 60.5
+    later = time.time() + 3 * PRUNE_EVERY_SECONDS  # every user's minute has long passed
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert storage.acquire_entry("user/new", 5, 60)  # a hit sweeps the idle keys
+    assert storage.reset() == 1  # only the new user is remembered
+    assert storage.get_moving_window("user/7", 5, 60) == (later, 0)
+
+
 def test_the_shared_storage_is_redis_then_postgresql_then_this_process(
     database_url: str, redis_url: str
 ) -> None:
     engine = create_db_engine(database_url)
     settings = load_settings(bot_token=TOKEN, database_url=database_url)
-    expected = SqlStorage if engine.dialect.name == "postgresql" else MemoryStorage
+    expected = SqlStorage if engine.dialect.name == "postgresql" else LocalStorage
     assert type(shared_storage(settings, engine)) is expected
     with_redis = settings.model_copy(update={"redis_url": SecretStr(redis_url)})
     assert isinstance(shared_storage(with_redis, engine), RedisStorage)
@@ -231,8 +255,15 @@ async def limited_bot(fake_telegram: FakeTelegram) -> AsyncIterator[Bots]:
         limiter = SharedRateLimiter(
             storage, messages_per_second=per_second, group_messages_per_minute=per_group
         )
+        # Connections for a whole window's sends at once, as the bot's senders have: with
+        # PTB's default single connection, sends queue behind the limiter, reach Telegram up
+        # to a window late, and bunch into the next second on a busy machine.
+        request = HTTPXRequest(connection_pool_size=32)
         bot: ExtBot[Any] = ExtBot(
-            fake_telegram.token, base_url=fake_telegram.base_url, rate_limiter=limiter
+            fake_telegram.token,
+            base_url=fake_telegram.base_url,
+            rate_limiter=limiter,
+            request=request,
         )
         opened.append(bot)
         return bot
@@ -249,7 +280,7 @@ def statuses(fake: FakeTelegram) -> list[int]:
 async def test_a_429_is_retried_after_the_wait_telegram_asks_for(
     fake_telegram: FakeTelegram, limited_bot: Bots
 ) -> None:
-    bot = limited_bot(MemoryStorage())
+    bot = limited_bot(LocalStorage())
     fake_telegram.fail_next("sendMessage", status=429, retry_after=1)
     await bot.send_message(PRIVATE, "hi")
     first, second = fake_telegram.calls_to("sendMessage", include_failed=True)
@@ -260,7 +291,7 @@ async def test_a_429_is_retried_after_the_wait_telegram_asks_for(
 async def test_server_errors_are_retried_with_growing_pauses(
     fake_telegram: FakeTelegram, limited_bot: Bots
 ) -> None:
-    bot = limited_bot(MemoryStorage())
+    bot = limited_bot(LocalStorage())
     fake_telegram.fail_next("sendMessage", status=502, times=2)
     await bot.send_message(PRIVATE, "hi")
     calls = fake_telegram.calls_to("sendMessage", include_failed=True)
@@ -272,7 +303,7 @@ async def test_server_errors_are_retried_with_growing_pauses(
 async def test_a_400_and_a_timeout_are_not_retried(
     fake_telegram: FakeTelegram, limited_bot: Bots
 ) -> None:
-    bot = limited_bot(MemoryStorage())
+    bot = limited_bot(LocalStorage())
     fake_telegram.fail_next("sendMessage", status=400, description="Bad Request: nope")
     with pytest.raises(BadRequest):
         await bot.send_message(PRIVATE, "hi")
@@ -286,7 +317,7 @@ async def test_a_400_and_a_timeout_are_not_retried(
 async def test_background_requests_raise_429s_and_server_errors_at_once(
     fake_telegram: FakeTelegram, limited_bot: Bots
 ) -> None:
-    bot = limited_bot(MemoryStorage())
+    bot = limited_bot(LocalStorage())
     fake_telegram.fail_next("sendMessage", status=429, retry_after=5)
     with pytest.raises(RetryAfter):
         await bot.send_message(PRIVATE, "hi", rate_limit_args=BACKGROUND)
@@ -299,7 +330,7 @@ async def test_background_requests_raise_429s_and_server_errors_at_once(
 async def test_background_sends_leave_room_for_answers(
     fake_telegram: FakeTelegram, limited_bot: Bots
 ) -> None:
-    bot = limited_bot(MemoryStorage(), per_second=10)
+    bot = limited_bot(LocalStorage(), per_second=10)
     room = headroom(10)
     assert room == 9
     for n in range(room):
@@ -319,7 +350,7 @@ async def test_background_sends_leave_room_for_answers(
 async def test_a_full_group_waits_while_other_chats_are_sent_to(
     fake_telegram: FakeTelegram, limited_bot: Bots
 ) -> None:
-    bot = limited_bot(MemoryStorage(), per_group=3)
+    bot = limited_bot(LocalStorage(), per_group=3)
     for _ in range(3):
         await bot.send_message(GROUP, "hi")
     with pytest.raises(TimeoutError):  # the fourth waits for the group's minute
@@ -338,6 +369,20 @@ async def test_two_replicas_limiters_keep_the_overall_rate_together(
     assert len(fake_telegram.sent_messages()) == 30
     assert fake_telegram.max_sends_in_window(1.0) <= 10
     assert time.monotonic() - start >= 1.9  # 30 at 10 a second: two full windows waited
+
+
+def test_windows_are_padded_by_how_late_recent_sends_reached_telegram() -> None:
+    lateness = _Lateness()
+    assert lateness.padding() == JITTER_SECONDS  # nothing sent yet: the least padding
+    lateness.record(0.004)
+    assert lateness.padding() == JITTER_SECONDS
+    lateness.record(0.12)  # a send queued for a connection on a busy host
+    assert lateness.padding() == pytest.approx(0.12)
+    lateness.record(30.0)  # a stuck connection does not stop every send for half a minute
+    assert lateness.padding() == MAX_LATENESS_SECONDS
+    for _ in range(LATENESS_SAMPLES):
+        lateness.record(0.01)
+    assert lateness.padding() == JITTER_SECONDS  # the slow ones have aged out
 
 
 async def test_sends_go_on_while_the_shared_storage_is_unreachable(

@@ -9,7 +9,7 @@ import pytest
 from helpers.builders import claim_dict, document, public_claims, seed_claim
 
 from bot.constants import MAX_MESSAGE_CHARS
-from bot.i18n import EN
+from bot.i18n import EN, get_locale
 from bot.render import (
     HTML,
     PLAIN,
@@ -576,3 +576,16 @@ def test_an_answer_of_many_long_claims_stays_within_telegrams_limit() -> None:
     # Cut at a line break, so every tag that opens also closes.
     for tag in ("b", "i", "a"):
         assert html.count(f"<{tag}>") + html.count(f"<{tag} ") == html.count(f"</{tag}>")
+
+
+def test_a_claim_shown_again_reads_the_same_and_a_changed_one_shows_its_change() -> None:
+    shown = claim(figure=9861, caveats=["Counted by name."])
+    first = render_claim(shown, HTML, EN)
+    assert render_claim(shown, HTML, EN) == first  # the second answer reuses the first render
+    assert "Джерело" in render_claim(shown, HTML, get_locale("uk"))  # its own language
+    edited = shown.model_copy(update={"figure_low": 10_000, "caveats": ["Revised."]})
+    again = render_claim(edited, HTML, EN)
+    assert "10,000" in again
+    assert "Revised." in again
+    assert "9,861" not in again
+    assert render_claim(shown, PLAIN, EN) != first  # no HTML for the terminal

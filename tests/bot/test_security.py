@@ -15,9 +15,8 @@ from helpers.updates import (
     private_text,
     user,
 )
-from limits.storage import MemoryStorage
 
-from bot.limits import FloodGuard
+from bot.limits import FloodGuard, LocalStorage
 from bot.security import Verdict, callback_secret, sign_callback, verify_callback
 from store import retract_claim
 
@@ -26,7 +25,7 @@ SLOW_DOWN = "Too many questions at once. I will answer again in a minute."
 
 
 async def test_flood_guard_answers_warns_once_then_stays_quiet_until_the_window_passes() -> None:
-    guard = FloodGuard(MemoryStorage(), name="q", per_user=3, per_chat=100, window_seconds=1)
+    guard = FloodGuard(LocalStorage(), name="q", per_user=3, per_chat=100, window_seconds=1)
     verdicts = [await guard.check(user_id=1, chat_id=1) for _ in range(6)]
     assert verdicts == [Verdict.ANSWER] * 3 + [Verdict.WARN] + [Verdict.QUIET] * 2
     assert await guard.check(user_id=2, chat_id=2) is Verdict.ANSWER  # others are not affected
@@ -35,7 +34,7 @@ async def test_flood_guard_answers_warns_once_then_stays_quiet_until_the_window_
 
 
 async def test_one_chat_is_limited_whoever_asks_in_it() -> None:
-    guard = FloodGuard(MemoryStorage(), name="q", per_user=100, per_chat=2, window_seconds=60)
+    guard = FloodGuard(LocalStorage(), name="q", per_user=100, per_chat=2, window_seconds=60)
     verdicts = [await guard.check(user_id=n, chat_id=-5) for n in range(4)]
     assert verdicts == [Verdict.ANSWER, Verdict.ANSWER, Verdict.WARN, Verdict.QUIET]
 

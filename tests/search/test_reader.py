@@ -7,6 +7,7 @@ import pytest
 from bot.lexicon import MATCHER
 from bot.search.reader import (
     Phrase,
+    Speller,
     figures,
     in_source_position,
     is_agent,
@@ -117,3 +118,16 @@ def test_killed_and_wounded_together_ask_for_casualties() -> None:
 def test_a_day_next_to_a_month_is_not_a_quoted_figure() -> None:
     tokens = tokenize("were 1,200 killed on 7 October?")
     assert figures(tokens, MATCHER.find(tokens)) == {1200}
+
+
+def test_a_typo_reads_the_same_however_often_it_is_asked_and_the_memory_stays_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    speller = Speller(frozenset({"ammunition", "shelters"}))
+    assert speller.correct("amunition") == "ammunition"
+    assert speller.correct("amunition") == "ammunition"  # remembered, and still right
+    assert speller.correct("sheltres") == "shelters"
+    monkeypatch.setattr("bot.search.reader.CORRECTIONS_KEPT", 2)
+    for nonsense in ("qwzx", "zzxq", "xqzw"):
+        assert speller.correct(nonsense) == nonsense
+    assert len(speller._corrected) <= 2
