@@ -157,12 +157,16 @@ def normal_forms(words: Iterable[str]) -> frozenset[str]:
     return frozenset(token for word in words for tokens in token_variants(word) for token in tokens)
 
 
+# Both keys are made for every known word at each index build (which an admin's change starts
+# on every replica), and the words are mostly the same ones: each is made once.
+@lru_cache(maxsize=200_000)
 def cyrillic_key(word: str) -> str:
     """A Cyrillic key that forgives unstressed-vowel spelling ("салдат", "расийских")."""
     key = word.translate(_VOWEL_FOLD)
     return re.sub(r"(.)\1+", r"\1", key)
 
 
+@lru_cache(maxsize=200_000)
 def translit_key(word: str) -> str:
     """A Latin key on which transliterations of the same Cyrillic word agree."""
     key = anyascii(word).lower()
