@@ -17,7 +17,7 @@ import socket
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any, Final
 
 from sqlalchemy.engine import Engine
@@ -109,6 +109,8 @@ class Planner:
                 continue
             previous = (as_they_stood if retract else index).previous_of(change.claim_id)
             for follower in followers:
+                if not _followed_before(follower, change):
+                    continue  # a chat hears of what changes after it follows, not before
                 yield Planned(
                     follower.id, follower.chat_id, change, previous.id if previous else None
                 )
@@ -129,6 +131,19 @@ class Planner:
             return [revived.get(i) or stored[i] for i in ids if i in revived or i in stored]
 
         return ClaimIndex.from_rows(sorted(rows, key=lambda row: row.id), fetch)
+
+
+def _followed_before(follower: SubscriptionPublic, change: PendingChange) -> bool:
+    """Whether the chat already followed the topic when the change was made (a change still
+    waiting to be fanned out when the chat began to follow is not news to it)."""
+    made, since = change.made_at, follower.created_at
+    if made is None:
+        return True
+    if made.tzinfo is None:  # SQLite returns naive UTC
+        made = made.replace(tzinfo=UTC)
+    if since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    return since <= made
 
 
 def _answering(index: ClaimIndex, topic: str) -> set[int]:

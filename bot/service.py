@@ -65,6 +65,7 @@ class Answerer:
         self._revision: int | None = None
         self._checked_at = float("-inf")
         self._behind = False  # a change was announced since the refresher last read the store
+        self._own_change = False  # this process changed the store: its next check must see it
         self._refresher: threading.Thread | None = None  # catching up after ``changed``
         # Told of every change this process makes (the dispatcher wakes up on it).
         self.on_change: list[Callable[[], None]] = []
@@ -78,22 +79,29 @@ class Answerer:
 
     def index(self, *, force: bool = False) -> ClaimIndex:
         """The current index; checks the store revision at most once per refresh period."""
+        wait = False
         with self._lock:
             now = time.monotonic()
             due = force or self._index is None or now - self._checked_at >= self._refresh_seconds
             if due:
                 self._checked_at = now
+                wait, self._own_change = self._own_change, False
             current = self._index
         if not due and current is not None:
             return current
         revision = store_revision(engine=self.engine)
         if current is not None and revision == self._revision and not force:
             return current
-        # Without an index yet (or when asked to), wait; otherwise let one thread rebuild.
-        if not self._rebuilding.acquire(blocking=current is None or force):
+        # Without an index yet, when asked to, or after this process's own change (an admin's
+        # next question must see it), wait; otherwise let one thread rebuild.
+        if not self._rebuilding.acquire(blocking=current is None or force or wait):
             assert current is not None
             return current
         try:
+            with self._lock:  # another thread may have built this revision while this one waited
+                built, held = self._index, self._revision
+            if not force and built is not None and held is not None and held >= revision:
+                return built
             return self._rebuild(revision)
         finally:
             self._rebuilding.release()
@@ -120,6 +128,7 @@ class Answerer:
         """Make the next question re-read the store (after this process changed it)."""
         with self._lock:
             self._checked_at = float("-inf")
+            self._own_change = True
         for listener in self.on_change:
             listener()
 

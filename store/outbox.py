@@ -39,6 +39,7 @@ class PendingChange:
     kind: str  # add, edit, retract
     before: dict[str, Any]
     revision: int
+    made_at: datetime | None = None  # when it was committed: older subscriptions hear of it
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,9 @@ def expand_changes(*, engine: Engine, plan: Planner, limit: int = 500) -> int:
             .with_for_update(skip_locked=True)
         )
         changes = [
-            PendingChange(row.id or 0, row.claim_id, row.kind, dict(row.before), row.revision)
+            PendingChange(
+                row.id or 0, row.claim_id, row.kind, dict(row.before), row.revision, row.created_at
+            )
             for row in session.exec(query)
         ]
         if not changes:
