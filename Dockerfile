@@ -46,8 +46,12 @@ ENV DATABASE_URL=sqlite:////data/casualties.db \
     PATH=/opt/venv/bin:$PATH
 
 # The common-word hashes (bot/common_words.py), made once here: no container needs the child
-# process that reads wordfreq's lists, and none holds the lists.
-RUN python -m bot.common_words
+# process that reads wordfreq's lists, and none holds the lists. One offline answer over the
+# seed keeps start-up's Ukrainian lemmas (bot/lemmas.py); the bot's user may rewrite them.
+RUN python -m bot.common_words \
+    && DATABASE_URL=sqlite:////tmp/build.db casualty-bot ask "How many soldiers died?" >/dev/null \
+    && rm /tmp/build.db \
+    && chown -R 10001:10001 /opt/cache
 
 # Declared after the chown so a fresh named volume starts out owned by the bot's user.
 VOLUME /data

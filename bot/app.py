@@ -95,8 +95,11 @@ async def startup(application: BotApplication) -> None:
     say what is running where."""
     deps: Deps = application.bot_data[DEPS_KEY]
     await asyncio.to_thread(seed_if_empty, engine=deps.engine, seed_file=deps.settings.seed_file)
-    await publish_commands(application.bot, deps.settings.admin_ids)
-    await asyncio.to_thread(deps.answerer.index, force=True)
+    # The menus go out while the index is built: neither waits for the other.
+    await asyncio.gather(
+        publish_commands(application.bot, deps.settings.admin_ids),
+        asyncio.to_thread(deps.answerer.index, force=True),
+    )
     await _add_workers(application, deps)
     deps.background.start()
     log.info("bot @%s running on %s", application.bot.username, describe_database(deps.engine))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,8 @@ from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
+
+from bot.cache_dir import cache_path, replace_file
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,8 @@ def is_common(word: str, lang: str) -> bool:
 
 
 def cache_file() -> Path:
-    """Where the hashes are kept: ``$XDG_CACHE_HOME/casualty-bot`` (``~/.cache`` by default)."""
-    root = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(root) / "casualty-bot" / f"common-words-wordfreq-{version('wordfreq')}.npz"
+    """Where the hashes are kept, under wordfreq's version (see ``bot.cache_dir``)."""
+    return cache_path(f"common-words-wordfreq-{version('wordfreq')}.npz")
 
 
 @cache
@@ -118,13 +118,8 @@ def build() -> dict[str, Hashes]:
 
 def write(path: Path, hashes: Mapping[str, Hashes]) -> None:
     """Write the hashes so that a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as handle:
-        arrays: dict[str, Any] = dict(hashes)  # numpy's stub types **kwds as its own flags
-        np.savez(handle, **arrays)
-    written = Path(handle.name)
-    written.chmod(0o644)  # mkstemp makes it 0600; another user may run the bot
-    written.replace(path)
+    arrays: dict[str, Any] = dict(hashes)  # numpy's stub types **kwds as its own flags
+    replace_file(path, lambda handle: np.savez(handle, **arrays))
 
 
 def main(argv: list[str]) -> int:

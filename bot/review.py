@@ -11,7 +11,7 @@ import asyncio
 import logging
 import re
 from pathlib import PurePath
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from telegram import Document, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -27,14 +27,16 @@ from bot.context import (
     reader_locale,
     reply,
 )
-from bot.drafting import Drafted, as_stored, fetch_article
-from bot.extract import Article, read_article
+from bot.drafting import Drafted, as_stored, fetch_article, read_sent
 from bot.fetch import FetchError
 from bot.i18n import EN, Locale
 from bot.parsing import parse_edit
 from bot.render import HTML, headline, render_draft
 from bot.security import Verdict, sign_button, verify_button
 from store import EDITABLE_FIELDS, ClaimPublic, DraftPublic, StoreError
+
+if TYPE_CHECKING:
+    from bot.extract import Article
 
 log = logging.getLogger(__name__)
 
@@ -91,11 +93,11 @@ async def _article_sent(message: Message, context: BotContext, loc: Locale) -> A
         if text and _LINK_RE.match(text):
             return await fetch_article(text, context.deps.settings)
         if text:
-            return read_article(text)
+            return read_sent(text)
         if source is not None and source.document is not None:
             return await _document_article(message, source.document, context, loc)
         if source is not None and (source.text or source.caption):
-            return read_article(source.text or source.caption or "")
+            return read_sent(source.text or source.caption or "")
     except FetchError as exc:
         await reply(message, loc._(c.DRAFT_FETCH_FAILED).format(reason=HTML.esc(str(exc))))
         return None
@@ -115,7 +117,7 @@ async def _document_article(
         await reply(message, loc._(c.DRAFT_FILE_TOO_BIG).format(limit=limit // 1_000))
         return None
     file = await document.get_file()
-    return read_article(bytes(await file.download_as_bytearray()), content_type=kind)
+    return read_sent(bytes(await file.download_as_bytearray()), content_type=kind)
 
 
 def _title(drafted: Drafted, loc: Locale) -> str:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.constants import INDEX_REFRESH_SECONDS
 from bot.search import WEIGHTS, ClaimIndex, SearchResult, Weights
+from bot.text import UK_LEMMAS
 from store import (
     ClaimCreate,
     ClaimPublic,
@@ -112,6 +113,7 @@ class Answerer:
         index = self._build()
         with self._lock:
             self._index, self._revision = index, revision
+        UK_LEMMAS.keep()  # the first build's words, for the next start (later calls do nothing)
         log.info(
             "index rebuilt: revision=%s claims=%s seconds=%.2f",
             revision, len(index), time.perf_counter() - started,

@@ -19,6 +19,7 @@ import Stemmer
 from anyascii import anyascii
 
 from bot.common_words import is_common
+from bot.lemmas import StartupLemmas, lemma_file
 from bot.vocabulary import VOCABULARY, Number
 
 # Words keep inner apostrophes (Ukrainian "в'єтнам"); numbers keep their separators for now.
@@ -93,6 +94,14 @@ def _morph_uk() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer(lang="uk")
 
 
+def _uk_lemma(word: str) -> str:
+    return str(_morph_uk().parse(word)[0].normal_form)
+
+
+# Start-up's Ukrainian words come from the cache file once a start has kept them (bot.lemmas).
+UK_LEMMAS: Final = StartupLemmas(lemma_file(), _uk_lemma)
+
+
 @lru_cache(maxsize=100_000)
 def normal_form(word: str, lang: str) -> str:
     """One form for all inflections: a Snowball stem (Russian), a pymorphy3 lemma (Ukrainian).
@@ -103,7 +112,7 @@ def normal_form(word: str, lang: str) -> str:
     if not CYRILLIC.search(word):
         return word
     if lang == "uk":
-        return str(_morph_uk().parse(word)[0].normal_form).replace("'", "")
+        return UK_LEMMAS.lemma(word).replace("'", "")
     return str(_STEMMER_RU.stemWord(word))
 
 

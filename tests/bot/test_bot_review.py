@@ -3,6 +3,8 @@ become claims. Figures in the article are real reporting (tests/data/realworld/c
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -272,3 +274,20 @@ async def test_a_link_to_a_local_test_server_is_drafted_when_the_test_setting_al
         await application.process_update(Update.de_json(data, application.bot))
     application.bot_data["deps"].engine.dispose()
     assert "4 drafts from “Trade of claims”" in texts_to(fake_telegram, ADMIN_ID)[-2]
+
+
+LOADED_AT = """
+import sys
+import bot.app
+print("bot.extract" in sys.modules)
+from bot.drafting import read_sent
+read_sent("Ukraine's General Staff said 1,000 Russian soldiers were killed.")
+print("bot.extract" in sys.modules)
+"""
+
+
+def test_the_extractor_loads_at_the_first_draft_not_at_start_up() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED_AT], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.split() == ["False", "True"]
