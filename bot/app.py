@@ -43,6 +43,7 @@ from bot.drafting import DraftsService
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Locale, get_locale
 from bot.limits import build_flood_guards, build_rate_limiter
 from bot.listen import change_listener
+from bot.memory import cap_malloc_arenas
 from bot.security import callback_secret
 from bot.service import Answerer, ClaimsService, seed_if_empty
 from bot.webhook import serve_webhook
@@ -312,6 +313,7 @@ def build_deps(settings: Settings, engine: Engine) -> Deps:
 
 def run_bot(settings: Settings) -> int:
     """Serve webhooks if WEBHOOK_URL is set, else long-poll, until SIGINT or SIGTERM."""
+    cap_malloc_arenas()  # before any thread starts: index builds run in threads
     engine = create_db_engine(settings.database_url)  # migrates the schema first
     application = build_application(settings, engine=engine)
     if settings.webhook_url:

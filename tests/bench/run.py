@@ -62,6 +62,7 @@ from rapidfuzz import fuzz, process, utils  # noqa: E402
 
 from bench.synthetic import generate_claims  # noqa: E402
 from bot.i18n import LANGUAGES  # noqa: E402
+from bot.lemmas import lemma_file  # noqa: E402
 from bot.service import Answerer  # noqa: E402
 from store import create_db_engine, import_claims  # noqa: E402
 
@@ -754,6 +755,7 @@ async def bot_section(
     """Sections b and c, and d's start-up: ours at both sizes, between two fastest-echo runs."""
     runs = BotRuns()
     fastest = await fastest_echo(workdir, updates, notes)
+    notes.append(started_before(workdir))
     seed_url = f"sqlite:///{workdir / 'seeded.db'}"  # fresh: the bot seeds it on start
     for name, url, chats in (("seed", seed_url, SEED_CHATS), ("largest", largest_url, LARGE_CHATS)):
         if url is None:
@@ -783,6 +785,20 @@ async def bot_section(
     if runs.echo is not None and (runs.echo.throughput.dropped or runs.echo.throughput.timed_out):
         notes.append("echo bot: some updates were not answered exactly once")
     return runs
+
+
+def started_before(workdir: Path) -> str:
+    """Start once offline, as a machine that has run the bot before (or the Docker image) has:
+    start-up's Ukrainian lemmas are then on file (bot/lemmas.py). The note says what was found."""
+    path = lemma_file()
+    found = path is not None and path.exists()
+    completed = run_cli(
+        "ask", QUESTIONS[0], cwd=workdir, database_url=f"sqlite:///{workdir / 'once.db'}"
+    )
+    state = "on file" if found else "not on file: an offline start kept them"
+    if completed.returncode != 0:
+        state = f"not on file; the offline start exited {completed.returncode}"
+    return f"start-up lemmas before the bot rows: {state}"
 
 
 async def fastest_echo(workdir: Path, updates: int, notes: list[str]) -> BotRun | None:
