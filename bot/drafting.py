@@ -64,7 +64,7 @@ def read_sent(
     """Text or HTML an admin sent, as an Article.
 
     The extractor is imported on the first draft, not at start-up: its word lists take
-    0.4 s and 2 MB to load, and most processes never draft (issue 16).
+    0.36 s and 2 MB to load, and most processes never draft (issue 16).
     """
     from bot.extract import read_article
 

@@ -1,9 +1,9 @@
 """Ukrainian lemmas that start-up needs, kept between runs.
 
-Every start lemmatises the same few thousand words (the vocabulary's and the stored claims')
-with pymorphy3, whose pure-Python dictionary takes about 0.2 ms a word and 21 MB: 0.4 s of a
+Every start lemmatises the same thousand or so words (the vocabulary's and the stored claims')
+with pymorphy3, whose pure-Python dictionary takes about 0.2 ms a word and 21 MB: 0.3 s of a
 seed-size start on a 2-core machine. So the lemmas looked up until the first index is built
-are written to the cache directory, under pymorphy3's and its dictionary's versions, and the
+are written to the cache directory, under pymorphy3's version and its dictionary's, and the
 next start reads them back; the dictionary itself is then loaded only for a word not on file
 (a question's, or a new claim's). Each lemma on file is the one pymorphy3 gave, so no answer
 changes.
