@@ -370,7 +370,9 @@ async def test_two_replicas_limiters_keep_the_overall_rate_together(
     start = time.monotonic()
     await asyncio.gather(*(bots[n % 2].send_message(PRIVATE + n, f"m{n}") for n in range(30)))
     assert len(fake_telegram.sent_messages()) == 30
-    assert fake_telegram.max_sends_in_window(1.0) <= 10
+    # Windows are padded by how late sends arrive, up to MAX_LATENESS_SECONDS: within that
+    # the budget holds for any machine stall under a second (one replica each would send 20).
+    assert fake_telegram.max_sends_in_window(1.0 - MAX_LATENESS_SECONDS) <= 10
     assert time.monotonic() - start >= 1.9  # 30 at 10 a second: two full windows waited
 
 
