@@ -66,7 +66,10 @@ class Answerer:
         self._revision: int | None = None
         self._checked_at = float("-inf")
         self._behind = False  # a change was announced since the refresher last read the store
-        self._own_change = False  # this process changed the store: its next check must see it
+        # This process's own changes, counted; ``_fresh_for`` of them are in the index. A
+        # question waits for the rest, even while another thread's rebuild is under way.
+        self._changes = 0
+        self._fresh_for = 0
         self._refresher: threading.Thread | None = None  # catching up after ``changed``
         # Told of every change this process makes (the dispatcher wakes up on it).
         self.on_change: list[Callable[[], None]] = []
@@ -79,40 +82,55 @@ class Answerer:
         return get_claims(engine=self.engine, ids=ids)
 
     def index(self, *, force: bool = False) -> ClaimIndex:
-        """The current index; checks the store revision at most once per refresh period."""
-        wait = False
+        """The current index; checks the store revision at most once per refresh period.
+
+        After this process's own change, it returns only an index that includes the change.
+        """
         with self._lock:
             now = time.monotonic()
-            due = force or self._index is None or now - self._checked_at >= self._refresh_seconds
+            pending = self._changes  # read before the revision: that revision includes them
+            behind = self._fresh_for < pending
+            timed_out = now - self._checked_at >= self._refresh_seconds
+            due = force or behind or self._index is None or timed_out
             if due:
                 self._checked_at = now
-                wait, self._own_change = self._own_change, False
             current = self._index
         if not due and current is not None:
             return current
         revision = store_revision(engine=self.engine)
-        if current is not None and revision == self._revision and not force:
+        with self._lock:  # the index and its revision together: another thread may swap both
+            current, held = self._index, self._revision
+        if current is not None and revision == held and not force:
+            self._include(pending)  # built from this revision: it has the changes
             return current
         # Without an index yet, when asked to, or after this process's own change (an admin's
         # next question must see it), wait; otherwise let one thread rebuild.
-        if not self._rebuilding.acquire(blocking=current is None or force or wait):
+        if not self._rebuilding.acquire(blocking=current is None or force or behind):
             assert current is not None
             return current
         try:
             with self._lock:  # another thread may have built this revision while this one waited
                 built, held = self._index, self._revision
             if not force and built is not None and held is not None and held >= revision:
+                self._include(pending)
                 return built
-            return self._rebuild(revision)
+            return self._rebuild(revision, includes=pending)
         finally:
             self._rebuilding.release()
 
-    def _rebuild(self, revision: int) -> ClaimIndex:
-        """Keep a new index of ``revision`` (read before the build); call under ``_rebuilding``."""
+    def _include(self, changes: int) -> None:
+        """The index holds this process's first ``changes`` changes."""
+        with self._lock:
+            self._fresh_for = max(self._fresh_for, changes)
+
+    def _rebuild(self, revision: int, *, includes: int) -> ClaimIndex:
+        """Keep a new index of ``revision`` (read before the build, after this process's first
+        ``includes`` changes); call under ``_rebuilding``."""
         started = time.perf_counter()
         index = self._build()
         with self._lock:
             self._index, self._revision = index, revision
+            self._fresh_for = max(self._fresh_for, includes)
         UK_LEMMAS.keep()  # the first build's words, for the next start (later calls do nothing)
         log.info(
             "index rebuilt: revision=%s claims=%s seconds=%.2f",
@@ -124,13 +142,12 @@ class Answerer:
         """The current index if no store check is due; never reads the store."""
         with self._lock:
             due = time.monotonic() - self._checked_at >= self._refresh_seconds
-            return None if due else self._index
+            return None if due or self._fresh_for < self._changes else self._index
 
     def invalidate(self) -> None:
         """Make the next question re-read the store (after this process changed it)."""
         with self._lock:
-            self._checked_at = float("-inf")
-            self._own_change = True
+            self._changes += 1
         for listener in self.on_change:
             listener()
 
@@ -172,11 +189,15 @@ class Answerer:
             try:
                 # Waits for a rebuild under way: it may have read the revision before this one.
                 with self._rebuilding:
+                    with self._lock:
+                        pending = self._changes
                     revision = store_revision(engine=self.engine)
                     with self._lock:
                         current = self._index is not None and revision == self._revision
-                    if not current:
-                        self._rebuild(revision)
+                    if current:
+                        self._include(pending)
+                    else:
+                        self._rebuild(revision, includes=pending)
             except Exception as exc:  # the revision poll tries again at the next question
                 debug = log.isEnabledFor(logging.DEBUG)
                 log.warning("index refresh failed: %s", exc, exc_info=debug)

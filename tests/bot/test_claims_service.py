@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from helpers.builders import SEED_FILE, claim_dict, document
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from bot.parsing import parse_edit
@@ -88,3 +93,51 @@ def test_a_refused_change_raises_and_every_answer_stays_as_it_was(
     with pytest.raises(StoreError):
         service.import_document(document(claim_dict(figure="lots")), actor="1001")
     assert figures(answerer, BAKHMUT_QUESTION) == before
+
+
+@pytest.fixture
+def held_rows(engine: Engine) -> Iterator[tuple[threading.Event, threading.Event]]:
+    """(reached, go): a thread named "held" stops at its read of the claim rows until ``go``.
+
+    That read is its second connection from the pool: the first reads the store's revision.
+    """
+    reached, go = threading.Event(), threading.Event()
+    checkouts = 0
+
+    def hold(*args: Any) -> None:
+        nonlocal checkouts
+        if threading.current_thread().name == "held":
+            checkouts += 1
+            if checkouts == 2:
+                reached.set()
+                go.wait(10)
+
+    event.listen(engine, "checkout", hold)
+    yield reached, go
+    go.set()
+    event.remove(engine, "checkout", hold)
+
+
+def test_an_admins_next_question_sees_the_change_while_another_thread_is_rebuilding(
+    service: ClaimsService, answerer: Answerer, held_rows: tuple[threading.Event, threading.Event]
+) -> None:
+    # Another thread (the follow-up dispatcher, another user) takes the store check that the
+    # change made due, and its rebuild is slow; the admin's question must wait for it rather
+    # than answer from the index before the change.
+    reached, go = held_rows
+    (claim,) = validate_document(document(KHERSON))
+    service.add(claim, actor="1001")
+    other = threading.Thread(target=answerer.index, name="held")
+    other.start()
+    assert reached.wait(10)
+    assert answerer.fresh() is None  # the event loop must not answer from the old index either
+    answers: list[list[int]] = []
+    admin = threading.Thread(target=lambda: answers.append(figures(answerer, KHERSON_QUESTION)))
+    admin.start()
+    admin.join(0.3)
+    assert not answers, "answered before the rebuild that holds the change"
+    go.set()
+    admin.join(10)
+    other.join(10)
+    assert answers[0][:1] == [12345]
+    assert answerer.fresh() is not None  # and the questions after it need no store read
