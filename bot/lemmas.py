@@ -54,13 +54,11 @@ class StartupLemmas:
         self._lock = threading.Lock()
         self._on_file: dict[str, str] | None = None  # read at the first word
         self._used: dict[str, str] | None = {}  # every word looked up until ``keep``; then None
-        self._missed = False  # a word start-up used was not on file: the file is rewritten
 
     def lemma(self, word: str) -> str:
         lemma = self._read().get(word)
         if lemma is None:
             lemma = self._lemmatise(word)
-            self._missed = True
         with self._lock:
             if self._used is not None:
                 self._used[word] = lemma
@@ -77,8 +75,8 @@ class StartupLemmas:
         with self._lock:
             used, self._used = self._used, None
             on_file, self._on_file = self._on_file or {}, {}
-        if used is None or not self._missed or self._path is None:
-            return False
+        if used is None or self._path is None or not used.keys() - on_file.keys():
+            return False  # done already, nowhere to keep them, or every word was on file
         kept = {**on_file, **used}
         payload = json.dumps(
             kept if len(kept) <= MAX_KEPT else used, ensure_ascii=False, sort_keys=True

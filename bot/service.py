@@ -131,11 +131,11 @@ class Answerer:
         with self._lock:
             self._index, self._revision = index, revision
             self._fresh_for = max(self._fresh_for, includes)
-        UK_LEMMAS.keep()  # the first build's words, for the next start (later calls do nothing)
         log.info(
             "index rebuilt: revision=%s claims=%s seconds=%.2f",
             revision, len(index), time.perf_counter() - started,
         )  # fmt: skip
+        UK_LEMMAS.keep()  # the first build's words, for the next start (later calls do nothing)
         return index
 
     def fresh(self) -> ClaimIndex | None:
