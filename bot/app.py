@@ -43,7 +43,7 @@ from bot.drafting import DraftsService
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Locale, get_locale
 from bot.limits import build_flood_guards, build_rate_limiter
 from bot.listen import change_listener
-from bot.memory import cap_malloc_arenas
+from bot.memory import cap_malloc_arenas, freeze_long_lived
 from bot.security import callback_secret
 from bot.service import Answerer, ClaimsService, seed_if_empty
 from bot.webhook import serve_webhook
@@ -316,6 +316,10 @@ def run_bot(settings: Settings) -> int:
     cap_malloc_arenas()  # before any thread starts: index builds run in threads
     engine = create_db_engine(settings.database_url)  # migrates the schema first
     application = build_application(settings, engine=engine)
+    deps: Deps = application.bot_data[DEPS_KEY]
+    # Out of the garbage collector's walks: what start-up imported, and each index once built.
+    freeze_long_lived()
+    deps.answerer.on_rebuilt.append(freeze_long_lived)
     if settings.webhook_url:
         settings.secret_token()  # fail fast, before anything starts
         asyncio.run(serve_webhook(application, settings, engine))

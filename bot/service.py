@@ -73,6 +73,8 @@ class Answerer:
         self._refresher: threading.Thread | None = None  # catching up after ``changed``
         # Told of every change this process makes (the dispatcher wakes up on it).
         self.on_change: list[Callable[[], None]] = []
+        # Called after each new index is in place (the bot freezes it out of the collector).
+        self.on_rebuilt: list[Callable[[], None]] = []
 
     def _build(self) -> ClaimIndex:
         rows = active_claim_rows(engine=self.engine)  # streamed
@@ -136,6 +138,8 @@ class Answerer:
             revision, len(index), time.perf_counter() - started,
         )  # fmt: skip
         UK_LEMMAS.keep()  # the first build's words, for the next start (later calls do nothing)
+        for listener in self.on_rebuilt:
+            listener()
         return index
 
     def fresh(self) -> ClaimIndex | None:
