@@ -31,9 +31,10 @@ from store.outbox import (
     mark_sent,
     pending_changes,
     retry_later,
+    skip_unfollowed_changes,
     take_deliveries,
 )
-from store.subscriptions import follow_topic
+from store.subscriptions import end_subscription, follow_topic
 
 
 def new_claim(**overrides: object) -> ClaimCreate:
@@ -80,6 +81,30 @@ def test_changes_are_fanned_out_once_to_each_planned_subscription(engine: Engine
     assert expand_changes(engine=engine, plan=everyone(subscriptions)) == 1  # type: ignore[arg-type]
     assert expand_changes(engine=engine, plan=everyone(subscriptions)) == 0  # type: ignore[arg-type]
     assert delivery_counts(engine=engine) == {"pending": 3}
+
+
+def test_changes_nobody_follows_are_marked_done_at_once_and_owe_nothing(engine: Engine) -> None:
+    claims = [claim_dict(key=f"c{n}", figure=n + 1) for n in range(50)]
+    import_claims(engine=engine, document=document(*claims), actor="1")
+    assert skip_unfollowed_changes(engine=engine) == 50
+    assert pending_changes(engine=engine) == 0
+    assert delivery_counts(engine=engine) == {}
+    # Someone follows: the next change waits for them, and nothing is skipped any more.
+    subscription = subscribe(engine)
+    add_claim(engine=engine, claim=new_claim(key="after"), actor="1")
+    assert skip_unfollowed_changes(engine=engine) == 0
+    assert expand_changes(engine=engine, plan=everyone([subscription])) == 1  # type: ignore[arg-type]
+    assert delivery_counts(engine=engine) == {"pending": 1}
+
+
+def test_changes_are_skipped_again_once_the_last_follower_has_gone(engine: Engine) -> None:
+    subscription = subscribe(engine)
+    add_claim(engine=engine, claim=new_claim(key="a"), actor="1")
+    assert skip_unfollowed_changes(engine=engine) == 0
+    assert pending_changes(engine=engine) == 1
+    end_subscription(engine=engine, chat_id=7, subscription_id=subscription)
+    assert skip_unfollowed_changes(engine=engine) == 1
+    assert pending_changes(engine=engine) == 0
 
 
 def test_edits_before_the_message_is_sent_fold_into_one_message(engine: Engine) -> None:
