@@ -49,7 +49,6 @@ from store.outbox import (
     mark_failed,
     mark_sent,
     retry_later,
-    skip_unfollowed_changes,
     take_deliveries,
 )
 from store.subscriptions import (
@@ -219,7 +218,7 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         while True:
             self._wake.clear()
-            await asyncio.to_thread(self._expand)
+            await asyncio.to_thread(expand_changes, engine=self._engine, plan=self._planner)
             pause = self._paused_until - loop.time()
             if pause > 0:
                 await asyncio.sleep(pause)
@@ -230,11 +229,6 @@ class Dispatcher:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._settings.delivery_poll_seconds):
                     await self._wake.wait()
-
-    def _expand(self) -> None:
-        """Owe pending changes to their followers (in a worker thread)."""
-        if not skip_unfollowed_changes(engine=self._engine):
-            expand_changes(engine=self._engine, plan=self._planner)
 
     async def _send_due(self) -> bool:
         """Lease and send one batch; whether there was anything to send."""

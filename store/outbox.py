@@ -132,10 +132,15 @@ def expand_changes(*, engine: Engine, plan: Planner, limit: int = 500) -> int:
     """Fan out up to ``limit`` pending changes, oldest first; returns how many.
 
     ``plan`` says which subscriptions each change answers (the bot's search). Changes another
-    replica holds are skipped, not waited for.
+    replica holds are skipped, not waited for. While nobody follows anything, the pending
+    changes are all marked expanded in one statement instead (see ``skip_unfollowed_changes``).
     """
     with Session(engine) as session:
         _write_lock(session)
+        skipped = _skip_unfollowed(session)
+        if skipped is not None:
+            session.commit()
+            return skipped
         query = (
             select(ClaimChange)
             .where(col(ClaimChange.expanded).is_(False))
@@ -167,27 +172,33 @@ def expand_changes(*, engine: Engine, plan: Planner, limit: int = 500) -> int:
 
 def skip_unfollowed_changes(*, engine: Engine) -> int:
     """While nobody follows anything, mark every pending change expanded in one statement;
-    returns how many (0 once someone follows).
-
-    ``expand_changes`` would read each change to owe it to nobody: after an import of
-    100,000 claims, minutes of a worker thread beside the answers. Only changes up to the
-    revision read before the subscriptions are counted are marked: they were made before any
-    subscription that commits later, so no follower is owed them.
-    """
+    returns how many (0 once someone follows)."""
     with Session(engine) as session:
         _write_lock(session)
-        revision = _revision(session)
-        active = select(func.count()).select_from(Subscription)
-        if session.exec(active.where(col(Subscription.status) == "active")).one():
-            return 0
-        marked = session.execute(
-            update(ClaimChange)
-            .where(col(ClaimChange.expanded).is_(False))
-            .where(col(ClaimChange.revision) <= revision)
-            .values(expanded=True)
-        )
+        skipped = _skip_unfollowed(session)
         session.commit()
-        return int(marked.rowcount)  # type: ignore[attr-defined]
+        return skipped or 0
+
+
+def _skip_unfollowed(session: Session) -> int | None:
+    """The pending changes marked expanded because no subscription is active; None while one is.
+
+    Reading each change to owe it to nobody took, after an import of 100,000 claims, minutes
+    of a worker thread beside the answers. Only changes up to the revision read before the
+    subscriptions are counted are marked: they were made before any subscription that
+    commits later, so no follower is owed them.
+    """
+    revision = _revision(session)
+    active = select(func.count()).select_from(Subscription)
+    if session.exec(active.where(col(Subscription.status) == "active")).one():
+        return None
+    marked = session.execute(
+        update(ClaimChange)
+        .where(col(ClaimChange.expanded).is_(False))
+        .where(col(ClaimChange.revision) <= revision)
+        .values(expanded=True)
+    )
+    return int(marked.rowcount)  # type: ignore[attr-defined]
 
 
 def _owe(session: Session, change: PendingChange, owed: Sequence[Planned]) -> None:
