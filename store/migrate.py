@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import inspect, text
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -20,6 +20,13 @@ FIRST_REVISION: Final = "0001"
 # The newest migration in store/migrations/versions (a test checks it against Alembic's head):
 # a database already there starts without importing Alembic, which costs 80 ms.
 LATEST_REVISION: Final = "0004"
+# Alembic's own version table, as its MigrationContext defines it.
+_VERSION_TABLE: Final = Table(
+    "alembic_version",
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
 # Any fixed number: replicas starting together take turns to migrate PostgreSQL.
 _PG_LOCK_ID: Final = 0x63617375616C7479  # "casualty"
 
@@ -50,21 +57,46 @@ def is_current(engine: Engine) -> bool:
 
 
 def upgrade(engine: Engine, revision: str = HEAD) -> None:
-    """Apply every migration up to ``revision`` (idempotent, safe to run concurrently)."""
+    """Apply every migration up to ``revision`` (idempotent, safe to run concurrently).
+
+    An empty database asked for the head is created from the models in one step and stamped,
+    as Alembic's cookbook advises: the same schema (a test compares the two), without
+    importing Alembic (80 ms, 7 MB) or replaying every migration.
+    """
     if revision == HEAD and is_current(engine):
         return
-    from alembic import command
-
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _PG_LOCK_ID})
-        config = alembic_config(connection)
-        before = current_revision(connection)
-        if before is None and inspect(connection).has_table("claim"):
-            # A database made before migrations existed has the first revision's tables.
-            command.stamp(config, FIRST_REVISION)
-            before = FIRST_REVISION
-        command.upgrade(config, revision)
-        after = current_revision(connection)
+        if revision == HEAD and not inspect(connection).get_table_names():
+            create_at_head(connection)
+            log.info("database created at schema revision %s", LATEST_REVISION)
+            return
+        before, after = _migrate(connection, revision)
     if before != after:
         log.info("database migrated: %s -> %s", before or "empty", after)
+
+
+def create_at_head(connection: Connection) -> None:
+    """The models' tables, and Alembic's version table holding the newest revision."""
+    from sqlmodel import SQLModel
+
+    from store import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+    SQLModel.metadata.create_all(connection)
+    _VERSION_TABLE.create(connection)
+    connection.execute(_VERSION_TABLE.insert().values(version_num=LATEST_REVISION))
+
+
+def _migrate(connection: Connection, revision: str) -> tuple[str | None, str | None]:
+    """Alembic's upgrade on ``connection``; the revisions before and after."""
+    from alembic import command
+
+    config = alembic_config(connection)
+    before = current_revision(connection)
+    if before is None and inspect(connection).has_table("claim"):
+        # A database made before migrations existed has the first revision's tables.
+        command.stamp(config, FIRST_REVISION)
+        before = FIRST_REVISION
+    command.upgrade(config, revision)
+    return before, current_revision(connection)

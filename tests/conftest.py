@@ -89,6 +89,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def another_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second empty database of the same kind as ``database_url``."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'another.db'}"
+        return
+    with postgres_schema() as url:
+        yield url
+
+
+@pytest.fixture
 def postgres_url() -> Iterator[str]:
     """An empty PostgreSQL schema, for behaviour that only a shared server has."""
     with postgres_schema() as url:
