@@ -30,7 +30,6 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from bot import constants as c
 from bot import follow, review
@@ -46,6 +45,7 @@ from bot.listen import change_listener
 from bot.memory import cap_malloc_arenas, freeze_long_lived
 from bot.security import callback_secret
 from bot.service import Answerer, ClaimsService, seed_if_empty
+from bot.transport import AiohttpRequest
 from bot.webhook import serve_webhook
 from store import create_db_engine, describe_database
 
@@ -85,12 +85,13 @@ def command_lists(loc: Locale) -> tuple[list[BotCommand], list[BotCommand], list
 
 
 # Chosen by measurement (tests/bench/run.py, issue 16): with PTB's 256 updates at once and 256
-# connections, httpcore's pool bookkeeping cost 7.8 ms of CPU an answer; with 4 at once, 1.7-1.9.
-# Sequential measured the same; a few at once, so one slow Telegram reply does not stall all chats.
-UPDATES_AT_ONCE: Final = 4
+# connections, httpcore's pool bookkeeping cost 7.8 ms of CPU an answer. On the aiohttp transport,
+# at seed size, 1 at once answered 640-690 a second, 4 820-850, 8 845-910 and 16 680-900, for
+# the same CPU an answer (1.1-1.2 ms): a few at once, so one slow Telegram reply does not stall
+# every chat, and no more, since each costs memory and gains nothing on 2 cores.
+UPDATES_AT_ONCE: Final = 8
 # One connection per update at once: a handler's requests go one after another (start-up's
-# too, and fan-outs have their own bot), and httpcore checks every pooled connection on each
-# request, so 8 cost 0.5 ms more CPU an answer than 4 (medians 4.8 and 4.5 ms, 4 runs each).
+# too, and fan-outs have their own bot).
 CONNECTION_POOL: Final = UPDATES_AT_ONCE
 
 
@@ -148,19 +149,14 @@ def _delivery_bot(application: BotApplication, settings: Settings) -> ExtBot[Any
     """The bot notifications are sent with: its own connections, so a fan-out never holds one
     an answer is waiting for, and the application's (shared) rate limiter."""
     timeout = settings.telegram_timeout
-    request = HTTPXRequest(
-        connection_pool_size=SENDS_AT_ONCE,
-        connect_timeout=timeout,
-        read_timeout=timeout,
-        write_timeout=timeout,
-        pool_timeout=timeout,
-    )
     bot = application.bot
     return ExtBot(
         settings.token(),
         base_url=settings.telegram_base_url,
         base_file_url=settings.telegram_file_url,
-        request=request,
+        request=AiohttpRequest(connections=SENDS_AT_ONCE, timeout=timeout),
+        # Never polls; given anyway, or PTB builds an httpx client for it (40 ms at start-up).
+        get_updates_request=AiohttpRequest(connections=1, timeout=timeout),
         defaults=bot.defaults,
         rate_limiter=bot.rate_limiter,
     )
@@ -279,10 +275,9 @@ def _configured_builder(settings: Settings, engine: Engine) -> Any:
         .context_types(ContextTypes(context=BotContext))
         .defaults(_message_defaults())
         .concurrent_updates(UPDATES_AT_ONCE)
-        .connection_pool_size(CONNECTION_POOL)
-        .connect_timeout(settings.telegram_timeout)
-        .read_timeout(settings.telegram_timeout)
-        .write_timeout(settings.telegram_timeout)
+        # aiohttp, not PTB's httpx: half the CPU an answer costs (bot/transport.py)
+        .request(AiohttpRequest(connections=CONNECTION_POOL, timeout=settings.telegram_timeout))
+        .get_updates_request(AiohttpRequest(connections=1, timeout=settings.telegram_timeout))
         .post_init(startup)
         .post_stop(stop_background)  # run_polling calls it; webhook mode and tests call it too
     )
