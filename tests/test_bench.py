@@ -13,7 +13,7 @@ from typing import Final
 
 import pytest
 from bench.profile import classify, read_raw
-from bench.run import METRICS, TARGET_SIZE, parse_args
+from bench.run import METRICS, SAME_TRANSPORT_ECHO, TARGET_SIZE, parse_args
 from bench.synthetic import generate_claims
 
 from store import validate_document
@@ -71,6 +71,9 @@ def test_a_profile_sample_belongs_to_its_innermost_known_part() -> None:
     render = "render_claim (/work/main/bot/render.py:120)"
     assert classify([ptb, render, f"sub ({STDLIB}/re/__init__.py:185)"]) == "rendering"
     assert classify([f"dumps ({STDLIB}/json/__init__.py:231)"]) == "other"
+    # Our transport is the HTTP client, not our handlers.
+    transport = "AiohttpRequest.do_request (/work/main/bot/transport.py:140)"
+    assert classify([ptb, transport]) == "HTTP client"
 
 
 def test_a_profile_counts_every_sample_of_a_raw_stack_file() -> None:
@@ -99,6 +102,9 @@ def test_benchmark_smoke_run_prints_every_row() -> None:
     assert lines[0].startswith("Machine: ")
     for metric in METRICS:
         assert any(line.startswith(metric) for line in lines), (metric, completed.stdout)
+    # Beside the baseline, the bot against an echo bot on its own transport, at both sizes.
+    same = [line for line in lines if f"vs {SAME_TRANSPORT_ECHO.label} echo" in line]
+    assert len(same) == 6, completed.stdout
     # A harness failure shows as "error"/ERROR in the table rather than as a crash.
     assert "ERROR" not in completed.stdout, completed.stdout + completed.stderr[-4000:]
     assert " error " not in completed.stdout, completed.stdout

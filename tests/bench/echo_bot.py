@@ -10,6 +10,8 @@ several configurations and compares against the fastest::
 
 ``BENCH_ECHO_CONCURRENCY`` is 0 for sequential updates (PTB's default) or the number handled
 at once; ``BENCH_ECHO_POOL`` is the HTTP connection pool for requests other than getUpdates.
+``BENCH_ECHO_TRANSPORT`` is ``httpx`` (PTB's default, the baseline) or ``aiohttp``, the real
+bot's own transport (``bot.transport``): the gap between the bots on the same transport.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
 from bot.config import ConfigError, load_settings
+from bot.transport import AiohttpRequest
+
+TRANSPORTS = ("httpx", "aiohttp")
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -37,20 +42,26 @@ def main() -> int:
         token = settings.token()
         concurrency = int(os.environ.get("BENCH_ECHO_CONCURRENCY", "0"))
         pool = int(os.environ.get("BENCH_ECHO_POOL", "256"))
+        transport = os.environ.get("BENCH_ECHO_TRANSPORT", "httpx")
+        if transport not in TRANSPORTS:
+            raise ValueError(f"BENCH_ECHO_TRANSPORT must be one of {', '.join(TRANSPORTS)}")
     except (ConfigError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    application = (
+    timeout = settings.telegram_timeout
+    builder = (
         Application.builder()
         .token(token)
         .base_url(settings.telegram_base_url)
         .concurrent_updates(concurrency if concurrency > 0 else False)
-        .connection_pool_size(pool)
-        .connect_timeout(settings.telegram_timeout)
-        .read_timeout(settings.telegram_timeout)
-        .write_timeout(settings.telegram_timeout)
-        .build()
     )
+    if transport == "aiohttp":
+        builder = builder.request(AiohttpRequest(connections=pool, timeout=timeout))
+        builder = builder.get_updates_request(AiohttpRequest(connections=1, timeout=timeout))
+    else:
+        builder = builder.connection_pool_size(pool).connect_timeout(timeout)
+        builder = builder.read_timeout(timeout).write_timeout(timeout)
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, echo))
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

@@ -1,12 +1,14 @@
 """Where the bot's CPU goes while it answers a burst: py-spy samples, grouped by part.
 
-    python tests/bench/profile.py [--size 0] [--updates 1000] [--raw FILE] [--top 15] [--echo]
+    python tests/bench/profile.py [--size 0] [--updates 1000] [--raw FILE] [--top 15]
+                                  [--echo [httpx|aiohttp]]
 
 Starts the real ``python -m bot run`` against the fake Bot API (``TELEGRAM_RATE_LIMIT=false``,
 as in run.py), on the seed claims (``--size 0``) or on that many synthetic ones, attaches
 py-spy once it polls, pushes the burst, and prints each part's share of the busy samples:
 PTB, the HTTP client, the event loop, search, store, rendering, translations, logging, the
-limiter and our handlers (``--echo``: the same for the echo bot, the baseline). py-spy is
+limiter and our handlers (``--echo``: the same for the sequential echo bot, on PTB's httpx, the
+baseline, or on the bot's own aiohttp transport). py-spy is
 not a project dependency: ``pip install py-spy``.
 
 A sample goes to the part of its innermost frame that belongs to one; frames of the generic
@@ -61,10 +63,11 @@ PARTS: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
                 "/rapidfuzz/", "/numpy/", "/pymorphy3", "/wordfreq/")),
     ("store", ("/store/", "/bot/service.py", "/sqlalchemy/", "/sqlmodel/", "/sqlite3/",
                "/pydantic")),
+    ("HTTP client", ("/bot/transport.py", "/aiohttp/", "/yarl/", "/multidict/",
+                     "/aiohappyeyeballs/", "/propcache/", "/httpx/", "/httpcore/", "/h11/",
+                     "/anyio/", "/sniffio/", "/ssl.py", "/socket.py")),
     ("handlers (ours)", ("/bot/handlers.py", "/bot/context.py", "/bot/domain.py", "/bot/")),
     ("PTB", ("/telegram/",)),
-    ("HTTP client", ("/httpx/", "/httpcore/", "/h11/", "/anyio/", "/sniffio/", "/ssl.py",
-                     "/socket.py")),
     ("event loop", ("/asyncio/", "/selectors.py", "/concurrent/", "/threading.py",
                     "/queue.py")),
 )  # fmt: skip
@@ -138,13 +141,17 @@ def prepare_database(workdir: Path, size: int) -> str:
     return url
 
 
-async def profile_burst(url: str, workdir: Path, updates: int, raw: Path, echo: bool) -> float:
+async def profile_burst(
+    url: str, workdir: Path, updates: int, raw: Path, echo: str | None
+) -> float:
     """Run the bot, sample it with py-spy over the burst; the burst's answers per second."""
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     async with FakeTelegram() as fake:
         env = bot_env(fake, url, TELEGRAM_RATE_LIMIT="false", LOG_LEVEL="WARNING")
         env.pop("WEBHOOK_URL", None)
-        env |= {"BENCH_ECHO_CONCURRENCY": "0", "BENCH_ECHO_POOL": "1"}  # the fastest echo here
+        # The fastest echo here: sequential.
+        env |= {"BENCH_ECHO_CONCURRENCY": "0", "BENCH_ECHO_POOL": "1"}
+        env["BENCH_ECHO_TRANSPORT"] = echo or "httpx"
         spawn = echo_process if echo else bot_process
         async with spawn(env, workdir, workdir / "profile.log") as child:
             await wait_for_calls(fake, child, "deleteWebhook", 1, READY_TIMEOUT)
@@ -170,7 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--updates", type=int, default=1000, help="questions pushed at once")
     parser.add_argument("--raw", type=Path, help="keep py-spy's raw stacks in this file")
     parser.add_argument("--top", type=int, default=15, help="functions listed by own samples")
-    parser.add_argument("--echo", action="store_true", help="profile the echo bot instead")
+    parser.add_argument(
+        "--echo", nargs="?", const="httpx", choices=("httpx", "aiohttp"),
+        help="profile the echo bot instead, on this transport (httpx, PTB's default)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="casualty-profile-") as tmp:
         workdir = Path(tmp)
@@ -185,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parts, leaves = read_raw(raw.read_text().splitlines())
     size = f"{args.size:,} synthetic claims" if args.size else "the seed claims"
     if args.echo:
-        size = "the echo bot (sequential)"
+        size = f"the echo bot (sequential, {args.echo})"
     print(f"Bot CPU by part, {args.updates} questions at once, {size}; {rate:.0f} answers/s")
     print(f"under py-spy at {SAMPLE_RATE} samples/s (busy samples only)")
     print(f"run took {time.monotonic() - started:.0f} s\n")

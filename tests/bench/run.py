@@ -83,13 +83,25 @@ FIRST_ANSWER_SECONDS: Final = 1.0  # at seed size, from spawning the process
 IMPORT_SECONDS: Final = 60.0
 STARTUP_SECONDS: Final = 5.0
 
-# Echo bot configurations tried: (label, updates handled at once (0: sequential), pool size).
+
+@dataclass(frozen=True)
+class EchoConfig:
+    label: str
+    concurrency: int  # updates handled at once; 0 is sequential
+    pool: int  # HTTP connections for requests other than getUpdates
+    transport: str = "httpx"  # PTB's default; "aiohttp" is the real bot's (bot/transport.py)
+
+
+# The baseline is the fastest of these: a bare PTB echo bot as PTB builds it by default.
 ECHO_CONFIGS: Final = (
-    ("sequential", 0, 1),
-    ("concurrent 4, pool 4", 4, 4),
-    ("concurrent 16, pool 16", 16, 16),
-    ("concurrent 256, pool 256", 256, 256),
+    EchoConfig("sequential", 0, 1),
+    EchoConfig("concurrent 4, pool 4", 4, 4),
+    EchoConfig("concurrent 16, pool 16", 16, 16),
+    EchoConfig("concurrent 256, pool 256", 256, 256),
 )
+# No target against this one: the echo bot on the real bot's own transport, so the table also
+# shows what the bot's own work costs once the transport is the same on both sides.
+SAME_TRANSPORT_ECHO: Final = EchoConfig("sequential, aiohttp", 0, 1, "aiohttp")
 QUICK_REPEAT: Final = 5
 
 # Bounds, so that a slow build can make the run long but never endless.
@@ -516,11 +528,8 @@ async def run_real_bot(
                 raise
 
 
-async def run_echo_bot(
-    workdir: Path, updates: int, number: int, config: tuple[str, int, int]
-) -> BotRun:
+async def run_echo_bot(workdir: Path, updates: int, number: int, config: EchoConfig) -> BotRun:
     log_file = workdir / f"echo-{number}.log"
-    label, concurrency, pool = config
     async with FakeTelegram() as fake:
         # The same environment as the real bot gets; the echo bot ignores the database.
         env = bot_env(
@@ -528,8 +537,9 @@ async def run_echo_bot(
             f"sqlite:///{workdir / 'unused.db'}",
             TELEGRAM_RATE_LIMIT="false",
             LOG_LEVEL="WARNING",
-            BENCH_ECHO_CONCURRENCY=str(concurrency),
-            BENCH_ECHO_POOL=str(pool),
+            BENCH_ECHO_CONCURRENCY=str(config.concurrency),
+            BENCH_ECHO_POOL=str(config.pool),
+            BENCH_ECHO_TRANSPORT=config.transport,
         )
         env.pop("WEBHOOK_URL", None)
         spawned_at = time.monotonic()
@@ -543,7 +553,7 @@ async def run_echo_bot(
                     updates=updates,
                     first_chat=ECHO_CHATS + (number - 1) * 10_000_000,
                 )
-                run.label = label
+                run.label = config.label
                 return run
             except Exception:
                 log(f"echo bot log:\n{tail(log_file)}")
@@ -693,6 +703,20 @@ def bot_rows(label: str, run: BotRun, echo: BotRun, targets: tuple[float, float]
     ]  # fmt: skip
 
 
+def same_transport_rows(label: str, run: BotRun, echo: BotRun) -> list[Row]:
+    """Ours against the echo bot on our own transport: no target, the bot's own work shown."""
+    ours, base = run.throughput, echo.throughput
+    size = f"{label} vs {SAME_TRANSPORT_ECHO.label} echo"
+    return [
+        Row(metric, size, show(mine), show(theirs), times(mine, theirs)[0])
+        for metric, mine, theirs, show in (
+            (M_CPU, ours.cpu_ms_per_answer, base.cpu_ms_per_answer, ms),
+            (M_RATE, ours.per_second, base.per_second, num),
+            (M_LATENCY, ours.p99_ms, base.p99_ms, ms),
+        )
+    ]
+
+
 def error_rows(metrics: Sequence[str], size: str) -> list[Row]:
     return [Row(metric, size, "error", result="ERROR") for metric in metrics]
 
@@ -747,6 +771,7 @@ class BotRuns:
     echo: BotRun | None = None
     seed: BotRun | None = None
     largest: BotRun | None = None
+    same_transport: BotRun | None = None  # the echo bot on the real bot's transport
 
 
 async def bot_section(
@@ -755,6 +780,8 @@ async def bot_section(
     """Sections b and c, and d's start-up: ours at both sizes, between two fastest-echo runs."""
     runs = BotRuns()
     fastest = await fastest_echo(workdir, updates, notes)
+    number = len(ECHO_CONFIGS) + 1
+    same = [await echo_once(workdir, updates, number, SAME_TRANSPORT_ECHO, notes)]
     notes.append(started_before(workdir))
     seed_url = f"sqlite:///{workdir / 'seeded.db'}"  # fresh: the bot seeds it on start
     for name, url, chats in (("seed", seed_url, SEED_CHATS), ("largest", largest_url, LARGE_CHATS)):
@@ -776,11 +803,14 @@ async def bot_section(
         if run.throughput.timed_out:
             notes.append(f"bot at {name} size: not every update was answered in time")
         setattr(runs, name, run)
+    # Both echo baselines again after ours: each is the mean of two runs that bracket ours, so
+    # that a change in machine load during the section lands on both sides.
+    same.append(await echo_once(workdir, updates, number + 1, SAME_TRANSPORT_ECHO, notes))
+    runs.same_transport = mean_run([run for run in same if run is not None])
     if fastest is None:
         return runs
-    # The fastest configuration again after ours: the baseline is the mean of two runs that
-    # bracket ours, so that a change in machine load during the section lands on both sides.
-    again = await echo_once(workdir, updates, len(ECHO_CONFIGS) + 1, fastest.label, notes)
+    config = next(config for config in ECHO_CONFIGS if config.label == fastest.label)
+    again = await echo_once(workdir, updates, number + 2, config, notes)
     runs.echo = mean_run([run for run in (fastest, again) if run is not None])
     if runs.echo is not None and (runs.echo.throughput.dropped or runs.echo.throughput.timed_out):
         notes.append("echo bot: some updates were not answered exactly once")
@@ -814,7 +844,7 @@ async def fastest_echo(workdir: Path, updates: int, notes: list[str]) -> BotRun 
     """Every echo configuration once; the one with the most answers per second."""
     found: list[BotRun] = []
     for number, config in enumerate(ECHO_CONFIGS, start=1):
-        run = await echo_once(workdir, updates, number, config[0], notes)
+        run = await echo_once(workdir, updates, number, config, notes)
         if run is not None:
             found.append(run)
     if not found:
@@ -825,9 +855,9 @@ async def fastest_echo(workdir: Path, updates: int, notes: list[str]) -> BotRun 
 
 
 async def echo_once(
-    workdir: Path, updates: int, number: int, label: str, notes: list[str]
+    workdir: Path, updates: int, number: int, config: EchoConfig, notes: list[str]
 ) -> BotRun | None:
-    config = next(config for config in ECHO_CONFIGS if config[0] == label)
+    label = config.label
     try:
         log(f"echo bot, run {number} ({label}): {updates} updates")
         run = await run_echo_bot(workdir, updates, number, config)
@@ -890,6 +920,8 @@ def process_rows(runs: BotRuns, largest: int, import_row: Row) -> list[Row]:
         else:
             sized_rows = bot_rows(label, run, runs.echo, targets)
             rows.extend(sized_rows if label == "seed" or sized else unsized(sized_rows))
+        if run is not None and runs.same_transport is not None:
+            rows.extend(same_transport_rows(label, run, runs.same_transport))
     if runs.seed is not None:
         seed = runs.seed
         rows.append(limit_row(M_RSS, "seed", seed.peak_rss_mb, RSS_AT_SEED_MB, "MB"))
