@@ -182,3 +182,28 @@ async def test_shut_down_transport_refuses_until_initialized_again(fake: FakeTel
     await bot.initialize()
     assert (await bot.get_me()).username == fake.bot_user["username"]
     await bot.shutdown()
+
+
+async def test_proxy_from_the_environment_carries_the_requests(
+    fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fake stands in for the proxy: Telegram's host does not resolve, so an answer can
+    # only have come through the proxy the environment names.
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{fake.port}")
+    async with make_bot("http://api.telegram.invalid/bot", token=fake.token) as bot:
+        assert bot.username == fake.bot_user["username"]
+
+    assert fake.calls_to("getMe")
+
+
+async def test_hosts_the_environment_exempts_skip_the_proxy(
+    fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{free_port()}")  # nobody listens
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    async with make_bot(fake.base_url, token=fake.token) as bot:
+        assert bot.username == fake.bot_user["username"]
