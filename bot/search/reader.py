@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Final
 
 from rapidfuzz import fuzz, process
@@ -71,18 +72,14 @@ class Speller:
 
     def __init__(self, claim_words: frozenset[str]) -> None:
         self.known = frozenset(claim_words | MATCHER.words | STOPWORDS | NOT_PLACES)
-        long_words = sorted(word for word in claim_words | MATCHER.words if len(word) >= 4)
-        self._latin_words = [word for word in long_words if not CYRILLIC.search(word)]
-        self._cyrillic = {
-            cyrillic_key(word): word for word in reversed(long_words) if CYRILLIC.search(word)
-        }
-        self._cyrillic_keys = sorted(self._cyrillic)
-        # Latin-script Russian and Ukrainian ("skolko pogiblo") meets its Cyrillic forms here.
-        self._translit = {
-            translit_key(word): word for word in sorted(self.known) if CYRILLIC.search(word)
-        }
-        self._translit_keys = sorted(self._translit)
+        self._claim_words = claim_words
         self._corrected: dict[str, str] = {}  # words recur from question to question
+
+    @cached_property
+    def _keys(self) -> _SpellingKeys:
+        # Made at the first unknown word, not with the index: most questions have none, and
+        # making them takes 25 ms at a start (each word's keys are cached after that).
+        return _SpellingKeys.of(self._claim_words, self.known)
 
     def correct(self, token: str) -> str:
         """A known word for an unknown one, or the token as it is."""
@@ -96,15 +93,43 @@ class Speller:
     def _correct(self, token: str) -> str:
         if token in self.known or not token.isalpha() or len(token) < 3:
             return token
+        keys = self._keys
         if CYRILLIC.search(token):
-            found = _closest(cyrillic_key(token), self._cyrillic_keys)
-            return self._cyrillic[found[0]] if found and len(token) >= 4 else token
+            found = _closest(cyrillic_key(token), keys.cyrillic_keys)
+            return keys.cyrillic[found[0]] if found and len(token) >= 4 else token
         # An English typo or a transliteration: whichever reading is closer wins.
-        english = _closest(token, self._latin_words) if len(token) >= 4 else None
-        translit = _closest(translit_key(token), self._translit_keys)
+        english = _closest(token, keys.latin_words) if len(token) >= 4 else None
+        translit = _closest(translit_key(token), keys.translit_keys)
         if translit and (english is None or translit[1] > english[1]):
-            return self._translit[translit[0]]
+            return keys.translit[translit[0]]
         return english[0] if english else token
+
+
+@dataclass(frozen=True)
+class _SpellingKeys:
+    """The known words a typo may be corrected to, by the keys the speller compares."""
+
+    latin_words: list[str]
+    cyrillic: dict[str, str]  # a Cyrillic key -> its word
+    cyrillic_keys: list[str]
+    translit: dict[str, str]  # a Latin key -> its Cyrillic word
+    translit_keys: list[str]
+
+    @classmethod
+    def of(cls, claim_words: frozenset[str], known: frozenset[str]) -> _SpellingKeys:
+        long_words = sorted(word for word in claim_words | MATCHER.words if len(word) >= 4)
+        cyrillic = {
+            cyrillic_key(word): word for word in reversed(long_words) if CYRILLIC.search(word)
+        }
+        # Latin-script Russian and Ukrainian ("skolko pogiblo") meets its Cyrillic forms here.
+        translit = {translit_key(word): word for word in sorted(known) if CYRILLIC.search(word)}
+        return cls(
+            latin_words=[word for word in long_words if not CYRILLIC.search(word)],
+            cyrillic=cyrillic,
+            cyrillic_keys=sorted(cyrillic),
+            translit=translit,
+            translit_keys=sorted(translit),
+        )
 
 
 def _closest(token: str, words: list[str]) -> tuple[str, float] | None:
