@@ -8,18 +8,24 @@ and timeouts stay PTB's: a timeout is ``TimedOut``, anything else on the wire ``
 
 from __future__ import annotations
 
-from typing import Final
+import base64
+from typing import Final, NamedTuple
 from urllib.parse import urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
+
+# A timeout a call left at PTB's default is a DefaultValue, as PTB's own HTTPXRequest tests:
+# PTB gives the class no public name.
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from yarl import URL
 
 # What PTB's own transport allows an upload by default: sending a file takes longer.
 MEDIA_WRITE_TIMEOUT: Final = 20.0
+_PROXY_SCHEMES: Final = frozenset({"http", "https"})  # what aiohttp can talk through
 
 
 class AiohttpRequest(BaseRequest):
@@ -39,7 +45,7 @@ class AiohttpRequest(BaseRequest):
         self._connections = connections
         self._timeout = timeout
         self._media_write_timeout = media_write_timeout
-        self._proxies: dict[tuple[str, str], str | None] = {}  # by scheme and host
+        self._proxies: dict[tuple[str, str], _Proxy | None] = {}  # by scheme and host
         self._session: aiohttp.ClientSession | None = None
         self._shut_down = False
 
@@ -64,7 +70,7 @@ class AiohttpRequest(BaseRequest):
         connector = aiohttp.TCPConnector(limit=self._connections)
         return aiohttp.ClientSession(connector=connector)
 
-    def _proxy_for(self, url: str) -> str | None:
+    def _proxy_for(self, url: str) -> _Proxy | None:
         """The proxy the environment names for ``url`` (HTTPS_PROXY, NO_PROXY...), as PTB's
         httpx transport honours them; looked up once per host, not on every request as
         aiohttp's ``trust_env`` does (that doubled a request's CPU)."""
@@ -72,7 +78,8 @@ class AiohttpRequest(BaseRequest):
         key = (parts.scheme, parts.hostname or "")
         if key not in self._proxies:
             bypass = proxy_bypass(key[1]) if key[1] else True
-            self._proxies[key] = None if bypass else getproxies().get(parts.scheme)
+            named = None if bypass else getproxies().get(parts.scheme)
+            self._proxies[key] = None if named is None else _Proxy.of(named)
         return self._proxies[key]
 
     def _client_timeout(
@@ -126,6 +133,11 @@ class AiohttpRequest(BaseRequest):
         elif request_data is not None:
             body = request_data.json_payload
             headers["Content-Type"] = "application/json"
+        proxy = self._proxy_for(url)
+        if proxy is not None and proxy.headers and not url.startswith("https:"):
+            # aiohttp sends a proxy's own headers with the CONNECT that tunnels https only;
+            # a plain-http request goes to the proxy whole, so it carries them itself.
+            headers.update(proxy.headers)
         try:
             async with self._session.request(
                 method,
@@ -133,7 +145,8 @@ class AiohttpRequest(BaseRequest):
                 data=body,
                 headers=headers,
                 timeout=timeout,
-                proxy=self._proxy_for(url),
+                proxy=proxy.url if proxy else None,
+                proxy_headers=proxy.headers if proxy else None,
             ) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's own timeouts are TimeoutErrors too
@@ -141,6 +154,27 @@ class AiohttpRequest(BaseRequest):
         except aiohttp.ClientError as exc:
             # The class name says what failed when the message is empty.
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+class _Proxy(NamedTuple):
+    url: URL  # without the user and password, which go in a header
+    headers: dict[str, str] | None
+
+    @classmethod
+    def of(cls, named: str) -> _Proxy:
+        """The proxy a URL names; a ``NetworkError`` for one aiohttp cannot talk through,
+        since going around a proxy the operator set could leak what it was meant to carry."""
+        url = URL(named)
+        if url.scheme not in _PROXY_SCHEMES:
+            where = url.with_user(None).with_path("")  # a proxy URL may hold a password
+            raise NetworkError(
+                f"the proxy {where} from the environment is not supported: "
+                "only http:// and https:// proxies are"
+            )
+        if url.user is None:
+            return cls(url, None)
+        login = base64.b64encode(f"{url.user}:{url.password or ''}".encode()).decode()
+        return cls(url.with_user(None), {"Proxy-Authorization": f"Basic {login}"})
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

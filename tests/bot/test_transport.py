@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
+import aiohttp
 import pytest
 import pytest_asyncio
+from aiohttp import web
 from helpers.fake_telegram import DOWNLOAD_METHOD, FakeTelegram
 from helpers.processes import free_port
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -17,6 +22,7 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 from bot.transport import AiohttpRequest
 
 CHAT_ID = 4242
+JsonDict = dict[str, Any]
 pytestmark = pytest.mark.asyncio
 
 
@@ -184,18 +190,54 @@ async def test_shut_down_transport_refuses_until_initialized_again(fake: FakeTel
     await bot.shutdown()
 
 
+@asynccontextmanager
+async def recording_proxy(fake: FakeTelegram) -> AsyncIterator[tuple[int, list[JsonDict]]]:
+    """A plain HTTP proxy in front of the fake: its port, and each request's headers."""
+    seen: list[JsonDict] = []
+
+    async def forward(request: web.Request) -> web.Response:
+        seen.append(dict(request.headers))
+        target = f"http://127.0.0.1:{fake.port}{request.rel_url.path_qs}"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.request(
+                request.method,
+                target,
+                data=await request.read(),
+                headers={"Content-Type": request.headers.get("Content-Type", "")},
+            ) as answer,
+        ):
+            return web.Response(
+                body=await answer.read(), status=answer.status, content_type=answer.content_type
+            )
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", forward)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield port, seen
+    finally:
+        await runner.cleanup()
+
+
 async def test_proxy_from_the_environment_carries_the_requests(
     fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The fake stands in for the proxy: Telegram's host does not resolve, so an answer can
-    # only have come through the proxy the environment names.
     for name in ("NO_PROXY", "no_proxy", "http_proxy"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{fake.port}")
-    async with make_bot("http://api.telegram.invalid/bot", token=fake.token) as bot:
-        assert bot.username == fake.bot_user["username"]
+    async with recording_proxy(fake) as (port, seen):
+        monkeypatch.setenv("HTTP_PROXY", f"http://operator:s3cret@127.0.0.1:{port}")
+        # Telegram's host does not resolve: an answer can only have come through the proxy.
+        async with make_bot("http://api.telegram.invalid/bot", token=fake.token) as bot:
+            assert bot.username == fake.bot_user["username"]
 
     assert fake.calls_to("getMe")
+    login = base64.b64encode(b"operator:s3cret").decode()
+    assert seen
+    assert all(h.get("Proxy-Authorization") == f"Basic {login}" for h in seen), seen
 
 
 async def test_hosts_the_environment_exempts_skip_the_proxy(
@@ -207,3 +249,22 @@ async def test_hosts_the_environment_exempts_skip_the_proxy(
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     async with make_bot(fake.base_url, token=fake.token) as bot:
         assert bot.username == fake.bot_user["username"]
+
+
+async def test_a_socks_proxy_is_refused_rather_than_gone_around(
+    fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTP_PROXY", "socks5://operator:s3cret@127.0.0.1:1080")
+    bot = make_bot(fake.base_url, token=fake.token)
+
+    with pytest.raises(
+        NetworkError, match=r"socks5://127\.0\.0\.1:1080 .* not supported"
+    ) as refused:
+        await bot.initialize()
+    await bot.shutdown()
+
+    assert "s3cret" not in str(refused.value)  # the proxy's password stays out of the logs
+
+    assert not fake.calls_to("getMe")
