@@ -11,6 +11,8 @@ from helpers.fake_telegram import FakeTelegram
 from helpers.updates import ADMIN_ID, USER_ID, message, private_text
 from sqlalchemy.engine import Engine
 
+from bot.app import build_application, startup, stop_background
+from bot.config import Settings
 from store import count_claims, get_claim
 
 Send = Any
@@ -245,6 +247,24 @@ async def test_import_without_a_document_explains_how(
 ) -> None:
     await send(private_text("/import", user_id=ADMIN_ID))
     assert "reply to a JSON document" in last_reply(fake_telegram)
+
+
+async def test_startup_sends_every_command_menu_at_once(
+    fake_telegram: FakeTelegram, settings: Settings
+) -> None:
+    # Each menu waits at Telegram; one after another, polling would start nine waits late.
+    fake_telegram.delay_next("setMyCommands", 1.0, times=9)
+    application = build_application(settings)
+    async with application:
+        await startup(application)
+        await stop_background(application)
+    application.bot_data["deps"].engine.dispose()
+
+    arrivals = [call.at for call in fake_telegram.calls_to("setMyCommands")]
+    assert len(arrivals) == 9  # three languages x private chats, groups and the admin's chat
+    # One after another they would arrive over eight waits; at once, as many as there are
+    # connections arrive together and the rest just after the first answers.
+    assert max(arrivals) - min(arrivals) < 1.5
 
 
 async def test_startup_publishes_command_lists_for_private_groups_and_admins(
