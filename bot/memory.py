@@ -3,8 +3,12 @@
 glibc gives a thread that allocates while another holds the main arena an arena of its own,
 up to eight per core, and rarely hands their memory back. The bot builds its index in worker
 threads beside the event loop, so each build's numpy columns and claim rows could leave
-memory in another arena: capped at two, the bot at 100,000 claims peaked 7 to 17 MB lower
-under the benchmark's burst, at the same CPU per answer (issue 16).
+memory in another arena, where the event loop's allocations cannot reuse it. Capped at two,
+the bot at 100,000 claims peaked 7 to 17 MB lower under the benchmark's burst than uncapped;
+at one, 193.4-200.5 MB in five runs of the benchmark, against 206.5-207.3 MB in seven of nine
+at two, with CPU per answer within the runs' noise (A/B, three runs each: 1.9-2.6 ms at one,
+2.1-3.1 at two). With the GIL held around nearly every allocation, threads rarely wait for
+the one arena's lock (issue 16).
 
 A full garbage collection walks every tracked object, holding the GIL: in the bot that is
 about 0.1 s at seed size (modules, classes, the index) and 0.2 s at 100,000 claims, paid
@@ -25,7 +29,7 @@ from typing import Final
 
 log = logging.getLogger(__name__)
 
-ARENAS: Final = 2
+ARENAS: Final = 1
 _M_ARENA_MAX: Final = -8  # glibc's mallopt option number, from malloc.h
 
 

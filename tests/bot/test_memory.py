@@ -1,4 +1,4 @@
-"""The bot's memory: malloc arenas capped on glibc, so threads' allocations share two; each
+"""The bot's memory: malloc arenas capped on glibc, so threads' allocations share one; each
 new index frozen out of the garbage collector's walks, and still freed once replaced."""
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def arenas_used(mode: str) -> int:
 
 
 @glibc_only
-def test_threads_of_a_capped_process_share_two_malloc_arenas() -> None:
+def test_threads_of_a_capped_process_share_the_main_malloc_arena() -> None:
     assert arenas_used("uncapped") > ARENAS  # glibc's default: an arena for each new thread
     assert arenas_used("capped") <= ARENAS
 
