@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import postgres_schema
 from helpers.builders import SEED_FILE, claim_dict, document
 from helpers.processes import run_cli
 
 HEADER = "key,figure,measure,who,claimant,date"
 BOM = b"\xef\xbb\xbf"
-
-
-@contextmanager
-def another_database(database_url: str, tmp_path: Path) -> Iterator[str]:
-    """The URL of a second empty database of the same kind."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'other.db'}"
-        return
-    with postgres_schema() as url:
-        yield url
 
 
 def import_file(path: Path, cwd: Path, database_url: str | None = None) -> tuple[int, str, str]:
@@ -32,7 +19,7 @@ def import_file(path: Path, cwd: Path, database_url: str | None = None) -> tuple
 
 
 def test_a_csv_export_imports_into_an_empty_database_and_exports_identically(
-    tmp_path: Path, database_url: str
+    tmp_path: Path, database_url: str, another_database_url: str
 ) -> None:
     assert import_file(SEED_FILE, tmp_path, database_url)[0] == 0
     first = tmp_path / "claims.csv"
@@ -41,13 +28,13 @@ def test_a_csv_export_imports_into_an_empty_database_and_exports_identically(
 
     assert exported.returncode == 0, exported.stderr
     assert f"wrote {first}: 17 claims (CSV has no audit records" in exported.stderr
-    with another_database(database_url, tmp_path) as other:
-        code, stdout, stderr = import_file(first, tmp_path, other)
-        assert code == 0, stderr
-        assert stdout == f"{first}: 17 added, 0 updated, 0 unchanged\n"
-        again = tmp_path / "again.csv"
-        assert run_cli("export", str(again), cwd=tmp_path, database_url=other).returncode == 0
-        assert again.read_bytes() == first.read_bytes()
+    other = another_database_url
+    code, stdout, stderr = import_file(first, tmp_path, other)
+    assert code == 0, stderr
+    assert stdout == f"{first}: 17 added, 0 updated, 0 unchanged\n"
+    again = tmp_path / "again.csv"
+    assert run_cli("export", str(again), cwd=tmp_path, database_url=other).returncode == 0
+    assert again.read_bytes() == first.read_bytes()
 
 
 def test_a_csv_export_file_starts_with_a_byte_order_mark_for_spreadsheets(tmp_path: Path) -> None:
