@@ -169,11 +169,11 @@ async def publish_commands(bot: ExtBot[Any], admin_ids: frozenset[int]) -> None:
     trip to Telegram each (nine with three languages and one admin).
     """
     menus: list[Coroutine[Any, Any, object]] = []
+    private_chats, groups = BotCommandScopeAllPrivateChats(), BotCommandScopeAllGroupChats()
     for lang in LANGUAGES:
         # Telegram shows each user the menu in their language, the default one otherwise.
         code = None if lang == DEFAULT_LANGUAGE else lang
         private, group, admin = command_lists(get_locale(lang))
-        private_chats, groups = BotCommandScopeAllPrivateChats(), BotCommandScopeAllGroupChats()
         menus.append(bot.set_my_commands(private, private_chats, language_code=code))
         menus.append(bot.set_my_commands(group, groups, language_code=code))
         menus.extend(_admin_menu(bot, admin, admin_id, code) for admin_id in sorted(admin_ids))

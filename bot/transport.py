@@ -46,8 +46,7 @@ class AiohttpRequest(BaseRequest):
         self._timeout = timeout
         self._media_write_timeout = media_write_timeout
         self._proxies: dict[tuple[str, str], _Proxy | None] = {}  # by scheme and host
-        self._session: aiohttp.ClientSession | None = None
-        self._shut_down = False
+        self._session: aiohttp.ClientSession | None = None  # closed once shut down
 
     @property
     def read_timeout(self) -> float | None:
@@ -58,11 +57,9 @@ class AiohttpRequest(BaseRequest):
         """Open the session (inside the running loop, as aiohttp requires)."""
         if self._session is None or self._session.closed:
             self._session = self._new_session()
-        self._shut_down = False
 
     async def shutdown(self) -> None:
         """Close the session and its connections; ``initialize`` opens a new one."""
-        self._shut_down = True
         if self._session is not None and not self._session.closed:
             await self._session.close()
 
@@ -114,10 +111,10 @@ class AiohttpRequest(BaseRequest):
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Send one request; the status and the body, or PTB's ``TimedOut``/``NetworkError``."""
-        if self._shut_down:
-            raise RuntimeError("This AiohttpRequest is shut down; initialize it again first.")
         if self._session is None:
             self._session = self._new_session()
+        elif self._session.closed:
+            raise RuntimeError("This AiohttpRequest is shut down; initialize it again first.")
         has_files = bool(request_data and request_data.contains_files)
         timeout = self._client_timeout(
             has_files=has_files,

@@ -149,9 +149,11 @@ async def profile_burst(
     async with FakeTelegram() as fake:
         env = bot_env(fake, url, TELEGRAM_RATE_LIMIT="false", LOG_LEVEL="WARNING")
         env.pop("WEBHOOK_URL", None)
-        # The fastest echo here: sequential.
-        env |= {"BENCH_ECHO_CONCURRENCY": "0", "BENCH_ECHO_POOL": "1"}
-        env["BENCH_ECHO_TRANSPORT"] = echo or "httpx"
+        env |= {  # the fastest echo here: sequential
+            "BENCH_ECHO_CONCURRENCY": "0",
+            "BENCH_ECHO_POOL": "1",
+            "BENCH_ECHO_TRANSPORT": echo or "httpx",
+        }
         spawn = echo_process if echo else bot_process
         async with spawn(env, workdir, workdir / "profile.log") as child:
             await wait_for_calls(fake, child, "deleteWebhook", 1, READY_TIMEOUT)
